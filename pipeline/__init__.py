@@ -1,0 +1,3 @@
+"""Cause-effect claim extraction, normalisation and scoring for article corpora."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,43 @@
+"""One document in, its evidence rows out: parse, extract, resolve."""
+
+from __future__ import annotations
+
+from pipeline.analysis import parse, shared_nlp
+from pipeline.discourse import DocumentResolver
+from pipeline.extract.lexicon import load_lexicon
+from pipeline.model import Document, DocumentResult, Evidence
+from pipeline.normalise import Normaliser
+
+_GENERIC_RELATIONS = {"associated_with", "affects", "plays_role", "risk_factor", "caused_by"}
+
+
+def _dedupe(rows: list[Evidence]) -> list[Evidence]:
+    """One row per (sentence, cause, effect, direction): the most specific relation wins."""
+    best: dict[tuple, Evidence] = {}
+    for ev in rows:
+        key = (ev.start_char, ev.cause.text.lower(), ev.effect.text.lower(), ev.direction, ev.negated)
+        old = best.get(key)
+        if old is None or (old.relation in _GENERIC_RELATIONS and ev.relation not in _GENERIC_RELATIONS):
+            best[key] = ev
+    return sorted(best.values(), key=lambda e: (e.start_char, e.cause.start, e.effect.start,
+                                                 e.cause.text, e.effect.text, e.direction))
+
+
+def analyse_document(document: Document) -> DocumentResult:
+    """All evidence in `document`; an exception becomes an error result, never a crash."""
+    try:
+        lex = load_lexicon()
+        pieces = parse(document, shared_nlp())
+        resolver = DocumentResolver(document, pieces, lex, Normaliser(lex))
+        rows = _dedupe(resolver.run())
+        n_sentences = resolver.n_sentences
+    except Exception as exc:  # noqa: BLE001 - one document's failure must not cost the others
+        return DocumentResult(document.doc_id, document.path, "error",
+                              error=f"analysis failed: {type(exc).__name__}: {exc}",
+                              title=document.title, url=document.url, publisher=document.publisher,
+                              date=document.date, sha256=document.sha256)
+    return DocumentResult(
+        doc_id=document.doc_id, path=document.path, status="ok", title=document.title,
+        url=document.url, publisher=document.publisher, date=document.date, sha256=document.sha256,
+        n_sentences=n_sentences, evidence=tuple(rows),
+    )

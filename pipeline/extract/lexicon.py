@@ -1,0 +1,92 @@
+"""The cue lexicons and argument frames that drive claim extraction.
+
+All words live in `models/claims/` so that a new construction or cue is a
+line of data, reviewed like data, rather than a branch in code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pipeline.settings import MODELS_DIR
+
+
+@dataclass(frozen=True)
+class Predicate:
+    lemma: str
+    pos: str
+    frame: str
+    relation: str
+    direction: str
+    implicit_effect: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    predicates: dict[tuple[str, str], tuple[Predicate, ...]]
+    frames: dict[str, dict[str, dict[str, tuple[str, ...]]]]
+    effect_wrappers: dict[str, int]
+    polarity_modifiers: dict[str, int]
+    light_verbs: frozenset[str]
+    example_markers: frozenset[str]
+    hedges: dict[str, str]
+    negations: dict[str, str]
+    noun_classes: dict[str, frozenset[str]]
+    strip_words: frozenset[str]
+
+    def predicate(self, lemma: str, pos: str) -> Predicate | None:
+        found = self.predicates.get((lemma.lower(), pos))
+        return found[0] if found else None
+
+    def predicates_for(self, lemma: str, pos: str) -> tuple[Predicate, ...]:
+        return self.predicates.get((lemma.lower(), pos), ())
+
+    def is_class(self, lemma: str, cls: str) -> bool:
+        return lemma.lower() in self.noun_classes.get(cls, frozenset())
+
+
+def _tsv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [
+            {k: (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(fh, delimiter="\t")
+            if any((v or "").strip() for v in row.values())
+        ]
+
+
+@cache
+def load_lexicon(directory: str | None = None) -> Lexicon:
+    """Read every cue file once per process."""
+    root = Path(directory) if directory else Path(MODELS_DIR) / "claims"
+    predicates: dict[tuple[str, str], tuple[Predicate, ...]] = {}
+    for row in _tsv(root / "predicates.tsv"):
+        p = Predicate(
+            row["lemma"].lower(), row["pos"], row["frame"], row["relation"], row["direction"],
+            row.get("implicit_effect") == "1",
+        )
+        predicates[(p.lemma, p.pos)] = predicates.get((p.lemma, p.pos), ()) + (p,)
+    frames_raw = json.loads((root / "frames.json").read_text(encoding="utf-8"))
+    frames = {
+        name: {voice: {role: tuple(paths) for role, paths in spec.items()} for voice, spec in voices.items()}
+        for name, voices in frames_raw.items()
+        if not name.startswith("_")
+    }
+    classes: dict[str, set[str]] = {}
+    for row in _tsv(root / "nouns.tsv"):
+        classes.setdefault(row["class"], set()).add(row["lemma"].lower())
+    return Lexicon(
+        predicates=predicates,
+        frames=frames,
+        effect_wrappers={r["lemma"]: int(r["polarity"]) for r in _tsv(root / "effect_wrappers.tsv")},
+        polarity_modifiers={r["lemma"]: int(r["polarity"]) for r in _tsv(root / "polarity_modifiers.tsv")},
+        light_verbs=frozenset(r["lemma"] for r in _tsv(root / "light_verbs.tsv")),
+        example_markers=frozenset(r["phrase"].lower() for r in _tsv(root / "example_markers.tsv")),
+        hedges={r["cue"]: r["kind"] for r in _tsv(root / "hedges.tsv")},
+        negations={r["cue"]: r["kind"] for r in _tsv(root / "negations.tsv")},
+        noun_classes={k: frozenset(v) for k, v in classes.items()},
+        strip_words=frozenset(r["word"].lower() for r in _tsv(root / "strip_words.tsv")),
+    )

@@ -1,0 +1,218 @@
+"""From a predicate's argument token to the mentions it stands for.
+
+One argument token can stand for several mentions: conjuncts (`kidney failure,
+diabetes, and peripheral neuropathy`), examples that replace their umbrella
+noun (`medications, such as antihistamines` -> `antihistamines`), and shared
+modifiers (`cold and allergy medications`). Mention boundaries drop what is
+not part of the thing itself: determiners and quantifiers, appositions,
+asides (`particularly in the brain`) and relative clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+from spacy.tokens import Token
+
+from pipeline.extract.lexicon import Lexicon
+from pipeline.extract.paths import first_match
+
+MAX_VARIANTS = 16
+KEEP_PREPS = frozenset({"of", "in", "to", "from", "for", "with", "within", "on", "between", "against"})
+KEEP_MODIFIERS = frozenset({"amod", "compound", "nmod", "nummod", "poss", "case", "npadvmod", "quantmod",
+                            "nn", "dobj", "prt", "acomp", "attr", "oprd", "pobj", "pcomp"})
+RELATIVE = frozenset({"which", "that", "who", "whom", "whose"})
+PRONOUNS = frozenset({"it", "they", "them", "this", "these", "that", "those", "its", "their"})
+DEMONSTRATIVES = frozenset({"this", "these", "that", "those", "such"})
+QUANTIFIER_HEADS = frozenset({"one", "some", "many", "most", "several", "all", "each", "any", "none",
+                              "few", "both", "either", "majority", "number", "variety", "range", "host"})
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a raw claim: an entity, or a reference resolved later.
+
+    kind: `entity`; `topic` (the document's condition, e.g. `the syndrome`);
+    `anaphor` (`this deficit`, `these substances`, `it`: resolved from the
+    preceding text); `list` (the list items that follow the sentence).
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    head: str
+    umbrella: str = ""
+    lemmas: str = ""  # lower-case lemmas of the mention's words, for matching
+
+
+def _conjuncts(tok: Token) -> list[Token]:
+    out, todo = [tok], [tok]
+    while todo:
+        cur = todo.pop()
+        for child in cur.children:
+            if child.dep_ == "conj" and not _is_clause(child):
+                out.append(child)
+                todo.append(child)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _is_clause(tok: Token) -> bool:
+    return tok.pos_ in {"VERB", "AUX"} and tok.tag_ != "VBG" and any(
+        c.dep_ in {"nsubj", "nsubjpass", "aux"} for c in tok.children
+    )
+
+
+def _has_marker(tok: Token, lex: Lexicon) -> bool:
+    return any(c.dep_ in {"advmod", "prep", "cc"} and c.lower_ in lex.example_markers and c.i < tok.i
+               for c in tok.children)
+
+
+def examples(tok: Token, lex: Lexicon) -> list[Token]:
+    """Example tokens that `tok` is an umbrella for (`X such as A`, `X, especially A`)."""
+    found: list[Token] = []
+    for child in tok.children:
+        low = child.lower_
+        if child.dep_ == "prep" and low == "as" and any(g.lower_ == "such" for g in child.children):
+            found += [g for g in child.children if g.dep_ in {"pobj", "pcomp"}]
+        elif child.dep_ in {"prep", "amod", "acl"} and low == "such":
+            for g in child.children:
+                if g.lower_ == "as":
+                    found += [h for h in g.children if h.dep_ in {"pobj", "pcomp"}]
+        elif child.dep_ in {"prep", "acl"} and low in lex.example_markers and low not in {"especially"}:
+            found += [g for g in child.children if g.dep_ in {"pobj", "dobj", "pcomp"}]
+        elif child.dep_ == "appos" and _has_marker(child, lex):
+            found.append(child)
+    return sorted(found, key=lambda t: t.i)
+
+
+def _in_parentheses(tok: Token) -> bool:
+    doc = tok.doc
+    left = tok.i - 1
+    while left >= tok.sent.start and doc[left].text not in "()":
+        left -= 1
+    return left >= tok.sent.start and doc[left].text == "("
+
+
+def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
+    dep, lemma = child.dep_, child.lemma_.lower()
+    if child.text in {"(", ")"} or (_in_parentheses(child) and not _in_parentheses(head)):
+        return False
+    if dep == "punct":
+        return child.tag_ == "HYPH" or child.text in {"'", "’", "/"}
+    if dep in {"det", "predet"}:
+        return False
+    if dep == "neg":
+        return head.pos_ == "VERB" and head.tag_ == "VBG"
+    if lemma in lex.strip_words and dep in {"amod", "advmod", "quantmod", "nummod", "det"}:
+        return False
+    population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
+    if dep in {"relcl", "acl"}:
+        return population
+    if dep == "prep":
+        if any(g.dep_ == "advmod" and g.lower_ in lex.example_markers for g in child.children):
+            return False
+        if child.lower_ in lex.example_markers:
+            return False
+        return population or lemma in KEEP_PREPS
+    return dep in KEEP_MODIFIERS
+
+
+def _variants(tok: Token, lex: Lexicon, top: bool) -> list[tuple[list[Token], str]]:
+    out: list[tuple[list[Token], str]] = []
+    for alt in _conjuncts(tok):
+        out.extend(_single(alt, lex, top))
+        if len(out) >= MAX_VARIANTS:
+            break
+    return out[:MAX_VARIANTS]
+
+
+def _single(tok: Token, lex: Lexicon, top: bool) -> list[tuple[list[Token], str]]:
+    ex = examples(tok, lex)
+    if ex:
+        res: list[tuple[list[Token], str]] = []
+        for e in ex:
+            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, False)]
+        return res
+    choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
+    for child in tok.children:
+        if child.dep_ in {"conj", "cc"} or not _keep_child(tok, child, lex, top):
+            continue
+        choices.append(_variants(child, lex, False) or [([], "")])
+    combos = []
+    for combo in product(*choices):
+        toks = [t for part, _ in combo for t in part]
+        umbrella = next((u for _, u in combo if u), "")
+        combos.append((sorted(set(toks), key=lambda t: t.i), umbrella))
+        if len(combos) >= MAX_VARIANTS:
+            break
+    return combos
+
+
+def render(tokens: list[Token]) -> str:
+    """Text of possibly non-contiguous tokens, spaced as in the document."""
+    parts = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        ws = tok.whitespace_ if nxt is not None and nxt.i == tok.i + 1 else (" " if nxt is not None else "")
+        parts.append(tok.text + ws)
+    text = "".join(parts).strip()
+    return text.strip(" ,;:-–—")
+
+
+def resolve_relative(tok: Token) -> Token:
+    """`which`/`that` as a relative clause's subject stands for the noun it modifies."""
+    if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
+        return tok.head.head
+    return tok
+
+
+def climb_quantifier(tok: Token) -> Token:
+    """`one of the causes` -> `causes`; `a variety of medications` -> `medications`."""
+    while tok.lemma_.lower() in QUANTIFIER_HEADS:
+        inner = first_match(tok, ("prep[of]>pobj",))
+        if not inner:
+            break
+        tok = inner[0]
+    return tok
+
+
+def mentions(tok: Token, lex: Lexicon) -> list[Arg]:
+    """Every mention that the argument token `tok` stands for."""
+    tok = climb_quantifier(resolve_relative(tok))
+    if lex.is_class(tok.lemma_, "population"):
+        condition = first_match(tok, ("prep[with]>pobj",))
+        if condition:  # "individuals with varicose veins" stand for varicose veins
+            tok = condition[0]
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "PRON" or (lemma in PRONOUNS and tok.pos_ in {"DET", "PRON"}):
+        kind = "topic" if lemma == "it" else "anaphor"
+        return [Arg(kind, tok.text, tok.idx, tok.idx + len(tok), lemma, lemmas=lemma)]
+    content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
+    demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)
+    if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:]:
+        return [Arg("topic", tok.text, tok.idx, tok.idx + len(tok), lemma, lemmas=lemma)]
+    if demonstrative and not examples(tok, lex):
+        return [Arg("anaphor", tok.text, tok.idx, tok.idx + len(tok), lemma, lemmas=lemma)]
+    args = []
+    for toks, umbrella in _variants(tok, lex, True):
+        if not toks:
+            continue
+        text = render(toks)
+        if not text:
+            continue
+        head = next((t for t in toks if t.i == _head_index(toks)), toks[-1])
+        start = toks[0].idx
+        end = toks[-1].idx + len(toks[-1])
+        lemmas = " ".join(t.lemma_.lower() for t in toks if not t.is_punct)
+        args.append(Arg("entity", text, start, end, head.lemma_.lower(), umbrella, lemmas))
+    return args
+
+
+def _head_index(tokens: list[Token]) -> int:
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in ids or t.head is t:
+            return t.i
+    return tokens[-1].i

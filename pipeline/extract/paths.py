@@ -1,0 +1,55 @@
+"""A tiny path language over dependency arcs, used by the frames in models/claims.
+
+`prep[to|with]>pobj` means: a `prep` child whose lemma is `to` or `with`, then
+its `pobj` child. `^` steps to the head. Paths keep frames declarative.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from spacy.tokens import Token
+
+_STEP = re.compile(r"^(\^|[a-z]+)(?:\[([^\]]+)\])?$")
+
+
+@cache
+def parse_path(path: str) -> tuple[tuple[str, frozenset[str] | None], ...]:
+    steps = []
+    for raw in path.split(">"):
+        m = _STEP.match(raw.strip())
+        if not m:
+            raise ValueError(f"bad dependency path step {raw!r} in {path!r}")
+        lemmas = frozenset(m.group(2).lower().split("|")) if m.group(2) else None
+        steps.append((m.group(1), lemmas))
+    return tuple(steps)
+
+
+def follow(token: Token, path: str) -> list[Token]:
+    """Tokens reached from `token` along `path` (in sentence order)."""
+    current = [token]
+    for dep, lemmas in parse_path(path):
+        nxt: list[Token] = []
+        for tok in current:
+            if dep == "^":
+                if tok.head is not tok:
+                    nxt.append(tok.head)
+                continue
+            for child in tok.children:
+                if child.dep_ == dep and (lemmas is None or child.lemma_.lower() in lemmas
+                                          or child.lower_ in lemmas):
+                    nxt.append(child)
+        current = nxt
+        if not current:
+            return []
+    return sorted(set(current), key=lambda t: t.i)
+
+
+def first_match(token: Token, paths: tuple[str, ...]) -> list[Token]:
+    """The tokens of the first path in `paths` that reaches any."""
+    for path in paths:
+        found = follow(token, path)
+        if found:
+            return found
+    return []

@@ -1,0 +1,157 @@
+"""Find a document's structure in plain text: title, headings, paragraphs, list items.
+
+Web articles saved as text keep their structure only in line breaks and
+bullet characters. Claims depend on it (a heading names a section's subject, a
+list item's `Label:` is not part of its sentence), so every block is kept as
+its own span of the document text and never glued to its neighbour.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+
+from pipeline.model import Block
+from pipeline.settings import MODELS_DIR
+
+_BULLET = re.compile(r"^(?:[•·▪●◦‣∙*+\-–—]|\d{1,2}[.)]|[a-z][.)])\s+")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+# Lists run together on one line: "... including  - item  - item".
+_INLINE_ITEM = re.compile(r"(?:^|\s{2,})[-•*]\s+(?=\S)")
+_LABEL = re.compile(r"^([^:.!?;]{1,60}):\s+(?=\S)")
+_TERMINAL = (".", "!", ";", ":", ",", '"', "”", "…")
+# Words a lead-in line may end on; a heading never does.
+_OPEN_END = re.compile(
+    r"\b(?:including|include|includes|such as|like|are|is|of|the|a|an|and|or|to|for|with|by|"
+    r"in|on|from|as|that|which|these|those|following)$",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _debris_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    path = Path(MODELS_DIR) / "ingest" / "debris.tsv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = csv.DictReader(fh, delimiter="\t")
+        return tuple((r["name"], re.compile(r["pattern"], re.IGNORECASE)) for r in rows)
+
+
+def is_debris(line: str) -> bool:
+    """Page furniture (breadcrumbs, bylines, comment boxes) is not article text."""
+    stripped = line.strip()
+    return any(p.match(stripped) for _, p in _debris_patterns())
+
+
+def _looks_like_heading(content: str) -> bool:
+    words = content.split()
+    if not words:
+        return False
+    if content.endswith("?"):
+        return len(words) <= 25
+    if len(words) > 14 or content.endswith(_TERMINAL) or _OPEN_END.search(content):
+        return False
+    return content[0].isupper() or content[0].isdigit()
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line's stripped content, blank lines as (pos, pos)."""
+    out = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        left = len(body) - len(body.lstrip())
+        right = len(body.rstrip())
+        out.append((pos + left, pos + right) if right > left else (pos, pos))
+        pos += len(raw)
+    return out
+
+
+def _split_inline_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Split a line into its lead text and run-together list items."""
+    line = text[start:end]
+    cuts = [m for m in _INLINE_ITEM.finditer(line)]
+    if len(cuts) < 1 or (len(cuts) == 1 and cuts[0].start() > 0 and not line[: cuts[0].start()].strip()):
+        return [(start, end, False)]
+    if len(cuts) == 1 and cuts[0].start() == 0:
+        return [(start, end, False)]
+    pieces = []
+    lead_end = cuts[0].start()
+    if line[:lead_end].strip():
+        pieces.append((start, start + len(line[:lead_end].rstrip()), False))
+    for i, m in enumerate(cuts):
+        s = m.end()
+        e = cuts[i + 1].start() if i + 1 < len(cuts) else len(line)
+        seg = line[s:e].rstrip()
+        if seg:
+            pieces.append((start + s, start + s + len(seg), True))
+    return pieces
+
+
+def segment(text: str) -> tuple[Block, ...]:
+    """Split `text` into blocks, each a span of `text` (offsets preserved)."""
+    lines = _lines(text)
+    raw: list[tuple[str, int, int]] = []  # (kind hint, start, end)
+    for start, end in lines:
+        if start == end:
+            raw.append(("blank", start, end))
+            continue
+        for s, e, item in _split_inline_items(text, start, end):
+            raw.append(("item" if item else "line", s, e))
+
+    blocks: list[Block] = []
+    seen_content = False
+    for i, (hint, start, end) in enumerate(raw):
+        if hint == "blank":
+            continue
+        content = text[start:end]
+        if is_debris(content):
+            blocks.append(Block("debris", start, end))
+            continue
+        nxt = next((r for r in raw[i + 1 :] if r[0] != "blank"), None)
+        kind, start = _classify(text, hint, start, end, nxt)
+        if kind == "paragraph" and blocks and _continues(text, blocks[-1], start, raw, i):
+            prev = blocks.pop()
+            blocks.append(Block(prev.kind, prev.start, end, prev.label_end))
+            continue
+        if not seen_content and kind in {"heading", "paragraph"} and _looks_like_heading(text[start:end]):
+            kind = "title"
+        seen_content = True
+        label_end = None
+        if kind == "list_item":
+            m = _LABEL.match(text[start:end])
+            if m and len(m.group(1).split()) <= 6:
+                label_end = start + len(m.group(1))
+        blocks.append(Block(kind, start, end, label_end))
+    return tuple(blocks)
+
+
+def _classify(text: str, hint: str, start: int, end: int, nxt) -> tuple[str, int]:
+    content = text[start:end]
+    if hint == "item":
+        return "list_item", start
+    md = _MD_HEADING.match(content)
+    if md:
+        return "heading", start + md.end()
+    bullet = _BULLET.match(content)
+    if bullet:
+        body_start = start + bullet.end()
+        body = text[body_start:end]
+        next_is_item = nxt is not None and (nxt[0] == "item" or _BULLET.match(text[nxt[1] : nxt[2]]))
+        if _looks_like_heading(body) and nxt is not None and not next_is_item:
+            return "heading", body_start
+        return "list_item", body_start
+    if _looks_like_heading(content) and nxt is not None:
+        return "heading", start
+    return "paragraph", start
+
+
+def _continues(text: str, prev: Block, start: int, raw, i: int) -> bool:
+    """A hard-wrapped line continues the previous block's sentence."""
+    if prev.kind not in {"paragraph", "list_item"}:
+        return False
+    if i == 0 or raw[i - 1][0] == "blank":
+        return False
+    tail = text[prev.start : prev.end].rstrip()
+    return bool(tail) and not tail.endswith(_TERMINAL + ("?",)) and text[start].islower()

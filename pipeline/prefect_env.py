@@ -1,0 +1,14 @@
+"""Prefect settings for a tool that must never reach the network.
+
+Imported before Prefect itself; values the user set win.
+"""
+
+import os
+
+for _key, _value in {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_UI_ENABLED": "false",
+}.items():
+    os.environ.setdefault(_key, _value)

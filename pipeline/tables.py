@@ -1,0 +1,112 @@
+"""The output tables: their columns, their schemas, and how they reach disk.
+
+Tables are validated against pandera schemas before writing, and written
+atomically (a temporary file in the same folder, then a rename), so a crash
+never leaves a half-written table and a reader never sees one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+EVIDENCE_COLUMNS = [
+    "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
+    "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
+    "relation", "direction", "negated", "hedge", "context", "rule",
+]
+CLAIM_COLUMNS = [
+    "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
+    "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
+]
+DOCUMENT_COLUMNS = [
+    "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
+    "n_sentences", "n_evidence",
+]
+
+_DIRECTION = pa.Check.isin(["increases", "decreases"])
+_BOOL = pa.Check.isin(["true", "false"])
+
+EVIDENCE_SCHEMA = pa.DataFrameSchema(
+    {
+        "evidence_id": pa.Column(str, unique=True),
+        "doc_id": pa.Column(str),
+        "sentence": pa.Column(str),
+        "start_char": pa.Column(int, pa.Check.ge(0)),
+        "end_char": pa.Column(int, pa.Check.ge(0)),
+        "cause_text": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "effect_text": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "cause_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "effect_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "direction": pa.Column(str, _DIRECTION),
+        "negated": pa.Column(str, _BOOL),
+    },
+    strict=False,
+)
+CLAIM_SCHEMA = pa.DataFrameSchema(
+    {
+        "claim_id": pa.Column(str, unique=True),
+        "direction": pa.Column(str, _DIRECTION),
+        "n_evidence": pa.Column(int, pa.Check.ge(0)),
+        "n_documents": pa.Column(int, pa.Check.ge(0)),
+    },
+    strict=False,
+)
+DOCUMENT_SCHEMA = pa.DataFrameSchema(
+    {
+        "doc_id": pa.Column(str),
+        "status": pa.Column(str, pa.Check.isin(["ok", "error"])),
+        "n_evidence": pa.Column(int, pa.Check.ge(0)),
+    },
+    strict=False,
+)
+
+
+@dataclass(frozen=True)
+class Tables:
+    evidence: pd.DataFrame
+    claims: pd.DataFrame
+    documents: pd.DataFrame
+
+    def named(self) -> dict[str, pd.DataFrame]:
+        return {"evidence.csv": self.evidence, "claims.csv": self.claims, "documents.csv": self.documents}
+
+
+def validate(tables: Tables) -> None:
+    EVIDENCE_SCHEMA.validate(tables.evidence)
+    CLAIM_SCHEMA.validate(tables.claims)
+    DOCUMENT_SCHEMA.validate(tables.documents)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tables(tables: Tables, out_dir: Path) -> dict[str, Path]:
+    validate(tables)
+    payloads = {name: to_csv_bytes(frame) for name, frame in tables.named().items()}
+    written = {}
+    for name, data in payloads.items():
+        write_atomic(out_dir / name, data)
+        written[name] = out_dir / name
+    return written
