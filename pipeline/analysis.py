@@ -4,10 +4,17 @@ Each block (heading, paragraph, list item) is parsed as its own Doc so that a
 heading or a bullet never runs into the next sentence; a list item's
 `Label:` is parsed apart from its sentence. Offsets of each piece in the
 document text let every claim point back into the original.
+
+Parenthetical asides (`Charcot-Marie-Tooth disease (a hereditary neuropathy
+also known as ...) can damage ...`) derail the small parser, so they are
+blanked out (same length, offsets intact) before parsing. Abbreviations are
+found on the whole, unmasked text with scispaCy's AbbreviationDetector,
+since a definition in the first paragraph serves the whole document.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +28,7 @@ from pipeline.model import Block, Document
 from pipeline.settings import SPACY_MODEL
 
 _LOCK = threading.Lock()
+_PARENTHETICAL = re.compile(r"\([^()\n]{1,200}\)")
 
 
 @dataclass(frozen=True)
@@ -34,14 +42,25 @@ class Piece:
     doc: Doc
 
 
+@dataclass(frozen=True)
+class ParsedDocument:
+    pieces: list[Piece]
+    abbreviations: dict[str, str]  # short form (as written) -> long form (as written)
+
+
 def build_nlp() -> Language:
-    """The pinned English pipeline without its NER (no disease or drug labels),
-    plus scispaCy's abbreviation detector and our claim extractor."""
+    """The pinned English pipeline without its NER (it has no disease or drug
+    labels and costs most of the parse time), plus our claim extractor."""
+    nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
+    nlp.add_pipe("claim_extractor")
+    return nlp
+
+
+def build_abbreviation_nlp() -> Language:
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
 
-    nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
+    nlp = spacy.blank("en")
     nlp.add_pipe("abbreviation_detector")
-    nlp.add_pipe("claim_extractor")
     return nlp
 
 
@@ -49,6 +68,15 @@ def build_nlp() -> Language:
 def shared_nlp() -> Language:
     """One pipeline per process: loading it costs about a second."""
     return build_nlp()
+
+
+@cache
+def shared_abbreviation_nlp() -> Language:
+    return build_abbreviation_nlp()
+
+
+def mask_parentheticals(text: str) -> str:
+    return _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def spans_of(document: Document) -> list[tuple[int, Block, str, int, int]]:
@@ -70,11 +98,23 @@ def spans_of(document: Document) -> list[tuple[int, Block, str, int, int]]:
     return out
 
 
-def parse(document: Document, nlp: Language | None = None, batch_size: int = 64) -> list[Piece]:
+def abbreviations(text: str, nlp: Language | None = None) -> dict[str, str]:
+    nlp = nlp or shared_abbreviation_nlp()
+    with _LOCK:
+        doc = nlp(text)
+    found: dict[str, str] = {}
+    for short in sorted(doc._.abbreviations, key=lambda s: s.start):
+        found.setdefault(short.text, short._.long_form.text)
+    return found
+
+
+def parse(document: Document, nlp: Language | None = None, batch_size: int = 64) -> ParsedDocument:
     """Parse every piece of `document`, in document order."""
     nlp = nlp or shared_nlp()
     spans = spans_of(document)
-    texts = [document.text[s:e] for _, _, _, s, e in spans]
+    texts = [mask_parentheticals(document.text[s:e]) for _, _, _, s, e in spans]
     with _LOCK:
         docs = list(nlp.pipe(texts, batch_size=batch_size))
-    return [Piece(i, block, role, start, doc) for (i, block, role, start, _), doc in zip(spans, docs, strict=True)]
+    pieces = [Piece(i, block, role, start, doc)
+              for (i, block, role, start, _), doc in zip(spans, docs, strict=True)]
+    return ParsedDocument(pieces, abbreviations(document.text))

@@ -8,7 +8,7 @@ sentence stated them; negated statements are counted apart, never as support.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pandas as pd
 
@@ -21,15 +21,26 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def evidence_frame(results: list[DocumentResult]) -> pd.DataFrame:
+def concept_names(results: list[DocumentResult]) -> dict[str, str]:
+    """One name per concept id across the corpus: its commonest written form."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for res in results:
+        for ev in res.evidence:
+            counts[ev.cause.concept_id][ev.cause.name] += 1
+            counts[ev.effect.concept_id][ev.effect.name] += 1
+    return {cid: min(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0] for cid, c in counts.items()}
+
+
+def evidence_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.DataFrame:
     rows = []
     for res in results:
         for ev in res.evidence:
             rows.append({
                 "evidence_id": evidence_id(ev), "doc_id": ev.doc_id, "sentence": ev.sentence,
                 "start_char": ev.start_char, "end_char": ev.end_char, "section": ev.section,
-                "cause_text": ev.cause.text, "cause_name": ev.cause.name, "cause_id": ev.cause.concept_id,
-                "effect_text": ev.effect.text, "effect_name": ev.effect.name,
+                "cause_text": ev.cause.text, "cause_name": names[ev.cause.concept_id],
+                "cause_id": ev.cause.concept_id,
+                "effect_text": ev.effect.text, "effect_name": names[ev.effect.concept_id],
                 "effect_id": ev.effect.concept_id, "relation": ev.relation, "direction": ev.direction,
                 "negated": _bool(ev.negated), "hedge": ev.hedge, "context": ev.context, "rule": ev.rule,
             })
@@ -41,7 +52,7 @@ def claim_id(cause_id: str, direction: str, effect_id: str) -> str:
     return "C" + hashlib.sha1(f"{cause_id}|{direction}|{effect_id}".encode()).hexdigest()[:10]
 
 
-def claims_frame(results: list[DocumentResult]) -> pd.DataFrame:
+def claims_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.DataFrame:
     groups: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
     for res in results:
         for ev in res.evidence:
@@ -54,8 +65,8 @@ def claims_frame(results: list[DocumentResult]) -> pd.DataFrame:
         example = min(shown, key=lambda e: (e.hedge != "", len(e.sentence), e.doc_id, e.start_char))
         rows.append({
             "claim_id": claim_id(cause_id, direction, effect_id),
-            "cause_id": cause_id, "cause_name": shown[0].cause.name, "direction": direction,
-            "effect_id": effect_id, "effect_name": shown[0].effect.name,
+            "cause_id": cause_id, "cause_name": names[cause_id], "direction": direction,
+            "effect_id": effect_id, "effect_name": names[effect_id],
             "n_evidence": len(support), "n_documents": len(docs), "doc_ids": ";".join(docs),
             "n_negated": len(evs) - len(support),
             "relations": ";".join(sorted({e.relation for e in shown})),
@@ -79,5 +90,6 @@ def documents_frame(results: list[DocumentResult]) -> pd.DataFrame:
 
 
 def assemble(results: list[DocumentResult]) -> Tables:
-    return Tables(evidence=evidence_frame(results), claims=claims_frame(results),
+    names = concept_names(results)
+    return Tables(evidence=evidence_frame(results, names), claims=claims_frame(results, names),
                   documents=documents_frame(results))

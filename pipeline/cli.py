@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import pipeline.prefect_env  # noqa: F401  (must precede any Prefect import)
-
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+
+import pipeline.prefect_env  # noqa: F401  (must precede any Prefect import)
 
 app = typer.Typer(
     help="Extract cause-effect claims from a folder of articles into CSV claim tables.",

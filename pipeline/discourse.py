@@ -4,7 +4,8 @@ Sentences rely on their document: `it`, `this deficit`, `these substances`
 point back; `is one of the most well-established risk factors` leaves its
 effect to the topic; `These factors may include:` hands its cause slot to the
 list that follows; a list item's `Label:` names its subject; a heading such
-as `Additional Factors Contributing to X` frames the items under it.
+as `What causes X?` or `Factors Contributing to X` frames the items under it.
+Headings frame their section but are not themselves evidence.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span
 
-from pipeline.analysis import Piece
+from pipeline.analysis import ParsedDocument, Piece
 from pipeline.extract.frames import RawClaim
 from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.mentions import Arg, mentions
@@ -24,6 +25,7 @@ from pipeline.normalise import Normaliser
 from pipeline.topic import Topic, detect_topic
 
 ANAPHOR_WINDOW = 3  # sentences searched back for an antecedent
+PRONOUNS = frozenset({"this", "these", "that", "those", "they", "them", "such"})
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,14 @@ class Ent:
     """A resolved argument, with offsets in the document text."""
 
     text: str
-    lemmas: str
+    norm: str
     start: int
     end: int
     head: str = ""
     umbrella: str = ""
     is_topic: bool = False
+    vague: bool = False
+    name: str = ""  # a name the construction gave it (idioms), used before normalisation
 
 
 @dataclass
@@ -49,6 +53,8 @@ class _Frame:
     negated: bool
     hedge: str
     context: str
+    effect_template: str = ""
+    symmetric: bool = False
 
 
 @dataclass
@@ -65,14 +71,15 @@ def _prefix_match(a: str, b: str) -> bool:
 class DocumentResolver:
     """Turns one document's parsed pieces into evidence rows."""
 
-    def __init__(self, document: Document, pieces: list[Piece], lex: Lexicon, normaliser: Normaliser):
+    def __init__(self, document: Document, parsed: ParsedDocument, lex: Lexicon, normaliser: Normaliser):
         self.document = document
-        self.pieces = pieces
+        self.pieces = parsed.pieces
         self.lex = lex
-        self.topic: Topic | None = detect_topic(pieces, lex)
+        self.topic: Topic | None = detect_topic(parsed, lex)
         self.normaliser = normaliser
+        self.abbreviations = {k.lower(): v for k, v in parsed.abbreviations.items()}
         self.history: deque[_Sentence] = deque(maxlen=ANAPHOR_WINDOW)
-        self.evidence: list[Evidence] = []
+        self.evidence: list[tuple[Evidence, Ent, Ent]] = []
         self.n_sentences = 0
 
     # -- arguments -------------------------------------------------------------
@@ -80,24 +87,27 @@ class DocumentResolver:
     def _topic_ent(self, start: int) -> list[Ent]:
         if self.topic is None:
             return []
-        return [Ent(self.topic.name, self.topic.keys[0], start, start, is_topic=True)]
+        return [Ent(self.topic.name, self.topic.name, start, start, is_topic=True)]
 
-    def _ent(self, arg: Arg, offset: int) -> Ent:
-        is_topic = bool(self.topic and self.topic.matches(arg.lemmas))
-        return Ent(arg.text, arg.lemmas, offset + arg.start, offset + arg.end, arg.head, arg.umbrella, is_topic)
+    def _ent(self, arg: Arg, offset: int, name: str = "") -> Ent:
+        is_topic = bool(self.topic and self.topic.matches(arg.norm)) and not name
+        return Ent(arg.text, arg.norm, offset + arg.start, offset + arg.end, arg.head, arg.umbrella,
+                   is_topic, arg.vague, name)
 
-    def _resolve(self, arg: Arg, offset: int, sentence: _Sentence) -> list[Ent]:
+    def _resolve(self, arg: Arg, offset: int, sentence: _Sentence, name: str = "") -> list[Ent]:
         if arg.kind == "topic":
             return self._topic_ent(offset + arg.start)
         if arg.kind == "anaphor":
             return self._antecedent(arg, sentence)
         if arg.kind == "entity":
-            return [self._ent(arg, offset)]
+            return [self._ent(arg, offset, name)]
         return []
 
     def _antecedent(self, arg: Arg, sentence: _Sentence) -> list[Ent]:
+        """`these substances` -> the substances named just before; `this deficit` -> `deficiency ...`."""
         head = arg.head
-        pronoun = head in {"this", "these", "that", "those", "they", "them", "such"}
+        pronoun = head in PRONOUNS
+        umbrella = self.lex.is_class(head, "umbrella") or self.lex.is_class(head, "generic")
         earlier = [s for s in self.history if s is not sentence]
         for past in reversed(earlier):
             for causes, effects in reversed(past.claims):
@@ -117,70 +127,75 @@ class DocumentResolver:
                 if _prefix_match(chunk.root.lemma_.lower(), head):
                     args = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
                     return [self._ent(a, past.offset) for a in args]
+        if umbrella:  # "these factors", "such substances": what the previous claim named
+            for past in reversed(earlier):
+                if past.claims:
+                    return past.claims[-1][0]
         return []
 
-    def _is_vague(self, ent: Ent) -> bool:
-        """`factors`, `research`, `one`: an umbrella word with nothing to say what."""
-        words = [w for w in ent.lemmas.split() if w not in self.lex.strip_words]
-        return not words or (len(words) == 1 and self.lex.is_class(words[0], "umbrella"))
-
     # -- evidence ----------------------------------------------------------------
+
+    def _keep(self, cause: Ent, effect: Ent, raw: RawClaim | _Frame, rule: str) -> bool:
+        if cause.vague or effect.vague or not cause.text or not effect.text:
+            return False
+        if (cause.is_topic and effect.is_topic) or cause.norm == effect.norm:
+            return False
+        if rule == "population" or raw.relation == "affects":
+            return effect.is_topic  # "pregnant women experience Y" is a claim about the topic only
+        if raw.symmetric and (cause.is_topic or effect.is_topic):
+            other = effect if cause.is_topic else cause
+            return not self.lex.is_class(other.head, "manifestation")  # "sensations associated with X"
+        return True
 
     def _emit(self, causes: list[Ent], effects: list[Ent], raw: RawClaim | _Frame, sent_start: int,
               sent_end: int, section: str, rule: str, context: str = "") -> list[tuple[Ent, Ent]]:
         made = []
-        text = self.document.text
         for cause in causes:
             for effect in effects:
-                if getattr(raw, "symmetric", False) and cause.is_topic and not effect.is_topic:
+                if raw.symmetric and cause.is_topic and not effect.is_topic:
                     cause, effect = effect, cause
-                if self._is_vague(cause) or self._is_vague(effect):
-                    continue
-                if cause.is_topic and effect.is_topic:
-                    continue
-                if cause.lemmas == effect.lemmas:
-                    continue
-                if rule == "population" and not effect.is_topic:
+                if not self._keep(cause, effect, raw, rule):
                     continue
                 made.append((cause, effect))
-                c_name, c_id = self.normaliser.concept(cause, self.topic)
-                e_name, e_id = self.normaliser.concept(effect, self.topic)
-                self.evidence.append(Evidence(
-                    doc_id=self.document.doc_id,
-                    sentence=text[sent_start:sent_end],
-                    start_char=sent_start,
-                    end_char=sent_end,
-                    section=section,
+                c_name, c_id = self.normaliser.concept(cause, self.topic, self.abbreviations)
+                e_name, e_id = self.normaliser.concept(effect, self.topic, self.abbreviations,
+                                                       raw.effect_template)
+                self.evidence.append((Evidence(
+                    doc_id=self.document.doc_id, sentence=self.document.text[sent_start:sent_end],
+                    start_char=sent_start, end_char=sent_end, section=section,
                     cause=Mention(cause.text, cause.start, cause.end, c_name, c_id),
                     effect=Mention(effect.text, effect.start, effect.end, e_name, e_id),
-                    relation=raw.relation,
-                    direction=raw.direction,
-                    negated=raw.negated,
-                    hedge=raw.hedge,
-                    rule=rule,
-                    context=context,
-                ))
+                    relation=raw.relation, direction=raw.direction, negated=raw.negated,
+                    hedge=raw.hedge, rule=rule, context=context,
+                ), cause, effect))
         return made
 
-    def _sentence_claims(self, piece: Piece, section: str) -> tuple[list[_Frame], bool]:
-        """Emit the claims of each sentence of a piece; return the list frames it opens
-        and whether any claim's effect was the document topic."""
+    def _frame(self, raw: RawClaim, effects: list[Ent], context: str) -> _Frame:
+        return _Frame(effects, raw.relation, raw.direction, raw.negated, raw.hedge, context,
+                      raw.effect_template, raw.symmetric)
+
+    def _sentence_claims(self, piece: Piece, section: str, emit: bool = True) -> tuple[list[_Frame], bool]:
+        """Emit the claims of each sentence of a piece; return the frames it leaves open
+        (a cause slot for a list, a section or a question) and whether any claim was about the topic."""
         frames: list[_Frame] = []
         topical = False
         for sent in piece.doc.sents:
             self.n_sentences += 1
             sentence = _Sentence(sent, piece.offset)
-            self.history.append(sentence)
-            raws = [r for r in (piece.doc._.claims or []) if r.sent_start == sent.start_char]
-            for raw in raws:
+            if emit:
+                self.history.append(sentence)
+            for raw in (r for r in (piece.doc._.claims or []) if r.sent_start == sent.start_char):
                 effects = self._resolve(raw.effect, piece.offset, sentence)
                 if not effects:
                     continue
-                if raw.cause.kind == "list":
-                    frames.append(_Frame(effects, raw.relation, raw.direction, raw.negated, raw.hedge,
-                                         sent.text))
+                if raw.cause.kind in {"list", "open"}:
+                    frames.append(self._frame(raw, effects, sent.text.strip()))
                     continue
-                causes = self._resolve(raw.cause, piece.offset, sentence)
+                causes = self._resolve(raw.cause, piece.offset, sentence, raw.cause_name)
+                if not emit:
+                    if causes and all(c.vague for c in causes):
+                        frames.append(self._frame(raw, effects, sent.text.strip()))
+                    continue
                 made = self._emit(causes, effects, raw, piece.offset + sent.start_char,
                                   piece.offset + sent.end_char, section, raw.rule)
                 if made:
@@ -211,50 +226,60 @@ class DocumentResolver:
             block = group[0].block
             if block.kind in {"title", "heading"}:
                 section = self.document.text[block.start:block.end]
-                list_frames = []
-                frames, _ = self._sentence_claims(group[0], section)
-                section_frames = frames + self._umbrella_frames(group[0], section)
                 self.history.clear()
+                section_frames, _ = self._sentence_claims(group[0], section, emit=False)
+                list_frames = []
                 continue
             if block.kind != "list_item":
                 list_frames = []
             label = next((p for p in group if p.role == "label"), None)
-            body = [p for p in group if p.role != "label"]
             topical = False
             opened: list[_Frame] = []
-            for piece in body:
+            for piece in (p for p in group if p.role != "label"):
                 frames, top = self._sentence_claims(piece, section)
                 opened += frames
                 topical |= top
             if block.kind == "list_item":
-                frames = list_frames or section_frames
                 if label is not None:
                     self.n_sentences += 1
                     items = [] if topical else self._item_args(label)
                 else:
+                    body = [p for p in group if p.role != "label"]
                     items = self._item_args(body[0]) if body else []
-                for frame in frames:
+                for frame in list_frames or section_frames:
                     self._emit(items, frame.effect, frame, block.start, block.end, section,
                                "list_item", context=frame.context)
             if opened:
                 list_frames = opened
-        return self.evidence
+        return self._relevant()
 
-    def _umbrella_frames(self, piece: Piece, section: str) -> list[_Frame]:
-        """A heading such as `Factors Contributing to X` frames the list items under it."""
-        frames = []
-        for raw in piece.doc._.claims or []:
-            if raw.cause.kind != "entity":
-                continue
-            cause = self._ent(raw.cause, piece.offset)
-            if not self._is_vague(cause):
-                continue
-            sentence = _Sentence(piece.doc[:], piece.offset)
-            effects = self._resolve(raw.effect, piece.offset, sentence)
-            if effects:
-                frames.append(_Frame(effects, raw.relation, raw.direction, raw.negated, raw.hedge,
-                                     section))
-        return frames
+    def _head_word(self, ent: Ent) -> str:
+        """The word a mention is about: `dopamine` in `impaired dopamine function`."""
+        skip = self.lex.strip_words | self.lex.evaluative | self.lex.noun_classes.get("attribute", frozenset())
+        words = [w for w in ent.norm.split() if w not in skip and len(w) > 2]
+        return words[-1] if words else ""
+
+    def _relevant(self) -> list[Evidence]:
+        """Claims about the topic, and mechanism claims on a path to it.
+
+        A claim between two other things is kept when its effect is a disorder, or is
+        something the document names as a cause of its topic (`low iron disrupts
+        dopamine production` in an article where dopamine dysfunction causes RLS);
+        the topic's own consequences are kept when they are disorders. Statements
+        of physiology (`dopamine controls muscle movements`) fall outside.
+        """
+        if self.topic is None:
+            return [ev for ev, _, _ in self.evidence]
+        topic_causes: set[str] = set()
+        for ev, cause, effect in self.evidence:
+            if effect.is_topic and not ev.negated and ev.direction == "increases":
+                topic_causes.add(self._head_word(cause))
+        topic_causes.discard("")
+        kept = []
+        for ev, cause, effect in self.evidence:
+            if effect.is_topic or self.lex.is_disorder(effect.norm) or not cause.is_topic and self._head_word(effect) in topic_causes:
+                kept.append(ev)
+        return kept
 
 
 def evidence_id(ev: Evidence) -> str:

@@ -27,8 +27,8 @@ def analyse_document(document: Document) -> DocumentResult:
     """All evidence in `document`; an exception becomes an error result, never a crash."""
     try:
         lex = load_lexicon()
-        pieces = parse(document, shared_nlp())
-        resolver = DocumentResolver(document, pieces, lex, Normaliser(lex))
+        parsed = parse(document, shared_nlp())
+        resolver = DocumentResolver(document, parsed, lex, Normaliser(lex))
         rows = _dedupe(resolver.run())
         n_sentences = resolver.n_sentences
     except Exception as exc:  # noqa: BLE001 - one document's failure must not cost the others

@@ -8,14 +8,13 @@ temporary local one.
 
 from __future__ import annotations
 
-import pipeline.prefect_env  # noqa: F401  (must precede the Prefect import)
-
 from collections.abc import Callable
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.futures import as_completed
 
+import pipeline.prefect_env  # noqa: F401  (must precede the Prefect import)
 from pipeline import run as steps
 from pipeline.assemble import assemble
 from pipeline.model import Document, DocumentResult

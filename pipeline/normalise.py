@@ -1,44 +1,87 @@
 """Concept names and ids for claim arguments.
 
 Until a knowledge base links mentions to ontology concepts, a mention's
-concept is its normalised surface form: lower-case lemmas without
-determiners and quantifiers, so `Low iron levels` and `low iron level` meet.
+concept is its normalised surface form: lower-case words, nouns in the
+singular, leading determiners and quantifiers dropped, abbreviations the
+document defines written out; so `Low iron levels` and `low iron level` meet.
 The document's topic maps to one concept whatever words refer to it.
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 from pipeline.extract.lexicon import Lexicon
+from pipeline.settings import MODELS_DIR
 
 
 class _Ent(Protocol):
-    lemmas: str
+    text: str
+    norm: str
     is_topic: bool
+    name: str
 
 
 class _Topic(Protocol):
     name: str
-    keys: tuple[str, ...]
+
+
+@cache
+def frame_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Rewrites of relational frames (`deficiency in X` -> `X deficiency`) from models/normalise."""
+    path = Path(MODELS_DIR) / "normalise" / "frames.tsv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        return tuple((re.compile(r["pattern"]), r["replacement"]) for r in csv.DictReader(fh, delimiter="\t"))
+
+
+def unframe(name: str) -> str:
+    for pattern, replacement in frame_rules():
+        new = pattern.sub(replacement, name)
+        if new != name:
+            return new
+    return name
+
+
+def singular(word: str) -> str:
+    """A plural's singular for concept ids (`legs` -> `leg`, `therapies` -> `therapy`)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "ys")):
+        return word[:-1]
+    return word
 
 
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return "_".join(singular(w) for w in re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
 
 
 class Normaliser:
     def __init__(self, lex: Lexicon):
         self.lex = lex
 
-    def surface(self, lemmas: str) -> str:
-        words = [w for w in lemmas.split() if w not in self.lex.strip_words]
-        return " ".join(words) or lemmas
+    def words(self, text: str, abbreviations: dict[str, str]) -> str:
+        """Lower-case words, leading determiners and quantifiers dropped, abbreviations written out."""
+        words = re.sub(r"[^\w'\-]+", " ", text.lower()).split()
+        while words and words[0] in self.lex.strip_words:
+            words = words[1:]
+        return " ".join(abbreviations.get(w, w).lower() for w in words) or text.lower()
 
-    def concept(self, ent: _Ent, topic: _Topic | None) -> tuple[str, str]:
+    def concept(self, ent: _Ent, topic: _Topic | None, abbreviations: dict[str, str] | None = None,
+                template: str = "") -> tuple[str, str]:
+        """(name as the text writes it, id from the singular form): `Low iron levels` and
+        `low iron level` share an id; the tables show the commonest name of each id."""
+        abbreviations = abbreviations or {}
         if ent.is_topic and topic is not None:
-            name = max(topic.keys, key=lambda k: (len(k.split()), k))
+            name = key = topic.name
         else:
-            name = self.surface(ent.lemmas)
-        return name, "local:" + slug(name)
+            name = ent.name or unframe(self.words(ent.text, abbreviations))
+            key = unframe(self.words(ent.norm, abbreviations))
+        if template:
+            name, key = template.format(name), template.format(key)
+        return name, "local:" + slug(key)

@@ -15,8 +15,8 @@ if not Doc.has_extension("claims"):
 class ClaimExtractor:
     """Writes `doc._.claims`: the claims each sentence states, references unresolved."""
 
-    def __init__(self, lexicon_dir: str | None = None):
-        self.extract = SentenceExtractor(load_lexicon(lexicon_dir))
+    def __init__(self, vocab, lexicon_dir: str | None = None):
+        self.extract = SentenceExtractor(load_lexicon(lexicon_dir), vocab)
 
     def __call__(self, doc: Doc) -> Doc:
         claims: list[RawClaim] = []
@@ -28,4 +28,4 @@ class ClaimExtractor:
 
 @Language.factory("claim_extractor", default_config={"lexicon_dir": None})
 def make_claim_extractor(nlp: Language, name: str, lexicon_dir: str | None) -> ClaimExtractor:
-    return ClaimExtractor(lexicon_dir)
+    return ClaimExtractor(nlp.vocab, lexicon_dir)

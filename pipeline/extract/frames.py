@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from pipeline.extract.lexicon import Lexicon, Predicate
-from pipeline.extract.mentions import Arg, climb_quantifier, examples, mentions
+from pipeline.extract.mentions import Arg, climb_quantifier, examples, mentions, resolve_relative
 from pipeline.extract.modality import hedge_cue, is_negated
 from pipeline.extract.paths import first_match
 
 COPULAS = frozenset({"be", "remain", "become", "represent", "constitute", "seem", "appear", "consider",
                      "believe", "think", "know", "regard", "deem", "list", "recognize", "identify", "cite"})
 INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range"})
-AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain", "serve", "act", "hold"})
+AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain", "serve", "act", "hold",
+                            "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
+SYMMETRIC_RELATIONS = frozenset({"associated_with"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class RawClaim:
     sent_end: int
     rule: str
     symmetric: bool = False
+    effect_template: str = ""
+    cause_name: str = ""  # a name the construction itself gives the cause (idioms)
 
 
 @dataclass(frozen=True)
@@ -75,17 +80,32 @@ def _controller(tok: Token) -> list[Token]:
     cur = tok
     for _ in range(8):
         head = cur.head
-        if head is cur:
+        if head.i == cur.i:
             return []
         if cur.dep_ in {"acl", "relcl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
             return [head]
-        if cur.dep_ not in {"xcomp", "advcl", "conj", "pcomp", "prep"}:
+        if cur.dep_ not in {"xcomp", "advcl", "conj", "pcomp", "prep", "acomp"}:
             return []
+        if cur.dep_ == "advcl" and cur.i < head.i and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+            return []  # "To manage X, women should ...": the subject is the agent, not a cause
         subj = _subjects(head)
         if subj:
             return subj
         cur = head
     return []
+
+
+def _participle_subject(tok: Token) -> list[Token]:
+    """`mutations affecting X` is about the mutations; `..., potentially triggering Y`
+    after a comma is about the clause's subject, whatever noun the parser hung it on."""
+    head = tok.head
+    between = tok.doc[head.i + 1 : tok.i]
+    if not any(t.text == "," for t in between):
+        return [head]
+    verb = head
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+        verb = verb.head
+    return _subjects(verb) if verb.pos_ in {"VERB", "AUX"} else []
 
 
 def _gerund_subjects(verb: Token, found: list[Token]) -> list[Token]:
@@ -98,15 +118,40 @@ def _gerund_subjects(verb: Token, found: list[Token]) -> list[Token]:
     return sorted(set(found + extra), key=lambda t: t.i)
 
 
+def _copula_subject(verb: Token) -> list[Token]:
+    subj = _subjects(verb)
+    if subj:
+        return subj
+    if verb.dep_ in {"xcomp", "ccomp"} and verb.head.i != verb.i:
+        return _copula_subject(verb.head)
+    return []
+
+
+def _predicated(tok: Token) -> list[Token]:
+    """`X are among the conditions linked to Y`: the claim is about X."""
+    tok = resolve_relative(tok)
+    top = tok
+    if top.dep_ == "pobj" and top.head.lower_ == "of" and top.head.head.lemma_.lower() in {
+        "one", "some", "many", "most", "several", "all", "each", "any"
+    }:
+        top = top.head.head
+    if top.dep_ in {"attr", "oprd"} and top.head.lemma_.lower() in COPULAS:
+        return _copula_subject(top.head) or [tok]
+    if top.dep_ == "pobj" and top.head.lower_ in {"among", "as"} and top.head.head.lemma_.lower() in COPULAS:
+        return _copula_subject(top.head.head) or [tok]
+    return [tok]
+
+
 def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     """Step through `the development of`, `risk of developing`, `symptom relief`."""
     polarity = 1
     for _ in range(6):
         tok = climb_quantifier(tok)
-        for child in tok.children:
-            if child.dep_ == "amod" and child.lemma_.lower() in lex.polarity_modifiers:
-                polarity *= lex.polarity_modifiers[child.lemma_.lower()]
         lemma = tok.lemma_.lower()
+        if lemma in lex.effect_wrappers:
+            for child in tok.children:
+                if child.dep_ == "amod" and child.lemma_.lower() in lex.polarity_modifiers:
+                    polarity *= lex.polarity_modifiers[child.lemma_.lower()]
         if tok.pos_ in {"VERB", "AUX"} and lemma in lex.light_verbs:
             inner = first_match(tok, ("dobj", "prep[from|with]>pobj", "attr"))
             if not inner:
@@ -115,6 +160,11 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
             continue
         if tok.pos_ == "VERB" and lex.predicate(lemma, "VERB") and tok.tag_ == "VBG":
             return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok)
+        gerund = next((c for c in tok.children if c.dep_ == "amod" and c.tag_ == "VBG"
+                       and lex.predicate(c.lemma_.lower(), "VERB")
+                       and c.lemma_.lower() not in lex.polarity_modifiers), None)
+        if gerund is not None and tok.pos_ in {"NOUN", "PROPN"}:
+            return _Effect(tok, polarity, lex.predicate(gerund.lemma_.lower(), "VERB"), gerund)
         if tok.pos_ in {"NOUN", "ADJ"} and lemma in lex.effect_wrappers:
             polarity *= lex.effect_wrappers[lemma]
             inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj", "prep[of|in|for]>pcomp"))
@@ -130,17 +180,47 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     return _Effect(tok, polarity)
 
 
+def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
+    """`managing restless legs` misparsed: unwrap the object without re-reading its gerund."""
+    polarity = 1
+    lemma = tok.lemma_.lower()
+    if lemma in lex.effect_wrappers:
+        polarity *= lex.effect_wrappers[lemma]
+        inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj",))
+        inner = inner or [c for c in tok.children if c.dep_ == "compound"]
+        return _Effect(inner[0] if inner else None, polarity)
+    return _Effect(tok, polarity)
+
+
+def _verb_tagged_noun(tok: Token) -> bool:
+    """`Parkinson's disease frequently coexists with RLS`: a verb the tagger read as a plural noun."""
+    return tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and any(c.dep_ == "nsubj" for c in tok.children)
+
+
+def _object_of(verb: Token, paths: tuple[str, ...]) -> list[Token]:
+    found = first_match(verb, paths)
+    if found:
+        return found
+    # "triggering or worsening RLS", misparsed with RLS as the verb's conjunct
+    return [c for c in verb.children if c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"}]
+
+
 class SentenceExtractor:
     """Applies the lexicon's frames to the tokens of one sentence."""
 
-    def __init__(self, lex: Lexicon):
+    def __init__(self, lex: Lexicon, vocab=None):
         self.lex = lex
+        self.matcher = None
+        if vocab is not None and lex.idioms:
+            self.matcher = Matcher(vocab)
+            for idiom in lex.idioms:
+                self.matcher.add(idiom.id, [list(idiom.pattern)])
 
     def __call__(self, sent: Span) -> list[RawClaim]:
         claims: list[RawClaim] = []
         for tok in sent:
             lemma = tok.lemma_.lower()
-            if tok.pos_ in {"VERB", "AUX"}:
+            if tok.pos_ in {"VERB", "AUX"} or _verb_tagged_noun(tok):
                 for pred in self.lex.predicates_for(lemma, "VERB"):
                     claims += self._verb(tok, pred, sent)
             if tok.pos_ in {"NOUN", "PROPN"}:
@@ -153,50 +233,48 @@ class SentenceExtractor:
                     claims += self._adjective(tok, pred, sent)
             if tok.pos_ in {"VERB", "AUX"} and lemma in self.lex.light_verbs:
                 claims += self._population(tok, sent)
+        claims += self._idioms(sent)
         return claims
-
-    def _noun(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
-        if pred.frame == "nominal_between":
-            return self._between(tok, pred, sent)
-        if pred.frame == "causal_preposition":
-            return self._causal_prep(tok, pred, sent)
-        return self._nominal(tok, pred, sent)
 
     # -- building blocks -------------------------------------------------------
 
     def _make(self, causes, effects: list[_Effect], pred: Predicate, trigger: Token, sent: Span,
-              rule: str, symmetric: bool = False, causes_kind: str = "") -> list[RawClaim]:
+              rule: str, causes_kind: str = "", cause_name: str = "") -> list[RawClaim]:
         out = []
-        cause_args: list[Arg] = []
         if causes_kind == "list":
             cause_args = [Arg("list", "", trigger.idx, trigger.idx, "")]
         else:
-            for c in causes:
-                cause_args += mentions(c, self.lex)
+            cause_args = [a for c in causes for a in mentions(c, self.lex)]
         for eff in effects:
-            relation, direction, anchor = pred.relation, pred.direction, trigger
+            used, anchor = pred, trigger
             if eff.inner is not None:
-                relation, direction, anchor = eff.inner.relation, eff.inner.direction, eff.inner_token
-            direction = _flip(direction, eff.polarity)
+                used, anchor = eff.inner, eff.inner_token
+            direction = _flip(used.direction, eff.polarity)
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
                 effect_args = mentions(eff.token, self.lex)
-            negated = is_negated(trigger, self.lex) or (anchor is not trigger and is_negated(anchor, self.lex))
-            hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor is not trigger else "")
+            negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
+            hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
                 for ea in effect_args:
                     if ca.kind == "entity" and ea.kind == "entity" and ca.start < ea.end and ea.start < ca.end:
                         continue
-                    out.append(RawClaim(ca, ea, relation, direction, negated, hedge,
-                                        sent.start_char, sent.end_char, rule, symmetric))
+                    out.append(RawClaim(ca, ea, used.relation, direction, negated, hedge,
+                                        sent.start_char, sent.end_char, rule,
+                                        used.relation in SYMMETRIC_RELATIONS, used.effect_template,
+                                        cause_name))
         return out
 
     def _effects(self, tokens: list[Token]) -> list[_Effect]:
         out = []
         for tok in tokens:
             eff = _unwrap(tok, self.lex)
-            if eff.inner is not None and eff.inner_token is not None:
+            if eff.inner is not None and eff.inner_token is not None and eff.token is not None \
+                    and eff.token.i != eff.inner_token.i:
+                inner = _unwrap_entity(eff.token, self.lex)
+                out.append(_Effect(inner.token, eff.polarity * inner.polarity, eff.inner, eff.inner_token))
+            elif eff.inner is not None and eff.inner_token is not None:
                 out += self._chain(eff)
             else:
                 out.append(eff)
@@ -206,14 +284,15 @@ class SentenceExtractor:
         """`associated with worsening or inducing Y`: each gerund is a predicate of its own."""
         out = []
         verbs = [eff.inner_token] + [c for c in eff.inner_token.children if c.dep_ == "conj" and c.pos_ == "VERB"]
+        paths_of = {v.i: self.lex.frames[p.frame].get("active", {}).get("effect", ())
+                    for v in verbs if (p := self.lex.predicate(v.lemma_.lower(), "VERB"))}
         for verb in verbs:
             pred = self.lex.predicate(verb.lemma_.lower(), "VERB")
             if pred is None:
                 continue
-            spec = self.lex.frames[pred.frame].get("active", {})
-            objs = first_match(verb, spec.get("effect", ()))
+            objs = _object_of(verb, paths_of[verb.i])
             if not objs:
-                objs = next((first_match(v, spec.get("effect", ())) for v in verbs if first_match(v, spec.get("effect", ()))), [])
+                objs = next((found for v in verbs if v.i in paths_of and (found := _object_of(v, paths_of[v.i]))), [])
             for obj in objs:
                 inner = _unwrap(obj, self.lex)
                 out.append(_Effect(inner.token, eff.polarity * inner.polarity, pred, verb))
@@ -224,26 +303,27 @@ class SentenceExtractor:
     # -- verbs ---------------------------------------------------------------
 
     def _verb(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
-        if tok.dep_ in {"amod"} and tok.tag_ == "VBG":
+        if tok.dep_ == "amod" and tok.tag_ == "VBG":
             return []  # "worsening symptoms": a modifier of the effect, read by _unwrap
         base = tok
-        while base.dep_ == "conj" and base.head is not base:
+        while base.dep_ == "conj" and base.head.i != base.i:
             base = base.head
-        if base.dep_ == "pcomp" and base.head.dep_ == "prep" and base.head.head.pos_ in {"VERB", "NOUN"}:
+        if base.dep_ == "pcomp" and base.head.dep_ == "prep" and base.head.head.pos_ in {"VERB", "NOUN", "ADJ"}:
             parent = base.head.head
-            if self.lex.predicate(parent.lemma_.lower(), "VERB") or self.lex.predicate(parent.lemma_.lower(), "NOUN"):
+            if any(self.lex.predicates_for(parent.lemma_.lower(), pos) for pos in ("VERB", "NOUN", "ADJ")):
                 return []  # reached through the governing predicate's chain
         frame = self.lex.frames[pred.frame]
         voice = _voice(tok)
         spec = frame.get(voice) or frame.get("active")
         if tok.dep_ == "acl" and tok.tag_ == "VBG":
-            causes = [tok.head]
+            causes = _participle_subject(tok)
         else:
             causes = first_match(tok, spec.get("cause", ()))
         if not causes and voice != "modifier":
             causes = _controller(tok)
-        causes = _gerund_subjects(tok, causes)
-        effect_tokens = first_match(tok, spec.get("effect", ()))
+        causes = [p for c in _gerund_subjects(tok, causes) for p in _predicated(c)]
+        effect_tokens = _object_of(tok, spec.get("effect", ())) if voice == "active" else \
+            first_match(tok, spec.get("effect", ()))
         if not effect_tokens:
             effect_tokens = self._shared_object(tok, spec)
         if not causes or not effect_tokens:
@@ -258,31 +338,45 @@ class SentenceExtractor:
                 found = first_match(other, spec.get("effect", ()))
                 if found:
                     return found
+            elif other.pos_ in {"NOUN", "PROPN"} and tok.dep_ != "conj":
+                return [other]  # "can induce or worsen RLS symptoms", misparsed as a noun conjunct
         return []
 
     def _population_swap(self, causes, effects, pred):
         """`PD affects people over 60`: a population as object is where the effect occurs."""
-        if pred.relation == "affects" and all(self.lex.is_class(e.lemma_, "population") for e in effects):
+        if pred.relation == "affects" and all(self.lex.is_population(e.lemma_) for e in effects):
             return effects, causes, Predicate(pred.lemma, pred.pos, pred.frame, "associated_with",
                                                "increases", False)
         return causes, effects, pred
 
     # -- nouns ---------------------------------------------------------------
 
+    def _noun(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        if pred.frame == "nominal_between":
+            return self._between(tok, pred, sent)
+        if pred.frame == "causal_preposition":
+            return self._causal_prep(tok, pred, sent)
+        return self._nominal(tok, pred, sent)
+
     def _nominal(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
-        causes, kind, effect_override = self._partner(tok, pred)
         spec = self.lex.frames[pred.frame]["noun"]
-        if not causes and kind != "list":
-            causes = first_match(tok, spec.get("cause", ()))
-        if not causes and kind != "list":
-            return []
+        if pred.frame == "nominal_attribute":
+            causes, kind, effect_override = [tok], "", None
+            if not first_match(tok, spec.get("cause", ())):
+                return []
+        else:
+            causes, kind, effect_override = self._partner(tok, pred)
+            if not causes and kind != "list":
+                causes = first_match(tok, spec.get("cause", ()))
+            if not causes and kind != "list":
+                return []
         if effect_override is not None:
             effects = [_Effect(effect_override, 1)]
         else:
-            found = first_match(tok, spec.get("effect", ()))
-            found = [t for t in found if t not in causes]
+            found = [t for t in first_match(tok, spec.get("effect", ())) if t not in causes]
             if not found:
-                found = [c for c in tok.children if c.dep_ == "compound" and not self._is_trigger_word(c)]
+                found = [c for c in tok.children if c.dep_ == "compound" and not self._is_trigger_word(c)
+                         and pred.frame != "nominal_attribute"]
             if found:
                 effects = self._effects(found)
             elif pred.implicit_effect:
@@ -311,7 +405,7 @@ class SentenceExtractor:
         if dep == "appos":
             return [head], "", None
         if dep in {"attr", "oprd", "acomp"} and head.lemma_.lower() in COPULAS:
-            return self._copula_subject(head), "", None
+            return _copula_subject(head), "", None
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in COPULAS:
             return self._copula_complement(head), "", None
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in INCLUDES:
@@ -320,7 +414,7 @@ class SentenceExtractor:
         if dep == "dobj" and head.lemma_.lower() in AGENTIVE_LIGHT:
             return _subjects(head), "", None
         if dep == "dobj" and head.lemma_.lower() == "have":
-            if pred.relation in {"plays_role", "associated_with"}:
+            if pred.relation in {"plays_role", "associated_with", "affects"}:
                 return _subjects(head), "", None
             subj = _subjects(head)
             incl = [c for c in head.children if c.dep_ == "prep" and c.lower_ in self.lex.example_markers]
@@ -329,16 +423,8 @@ class SentenceExtractor:
                 return (objs, "", subj[0]) if objs else ([], "list", subj[0])
             return [], "", None
         if dep == "pobj" and head.lower_ in {"as", "among", "at"} and head.head.pos_ in {"VERB", "AUX"}:
-            return self._copula_subject(head.head), "", None
+            return _copula_subject(head.head), "", None
         return [], "", None
-
-    def _copula_subject(self, verb: Token) -> list[Token]:
-        subj = _subjects(verb)
-        if subj:
-            return subj
-        if verb.dep_ in {"xcomp", "ccomp"} and verb.head is not verb:
-            return self._copula_subject(verb.head)
-        return []
 
     def _copula_complement(self, verb: Token) -> list[Token]:
         comp = [c for c in verb.children if c.dep_ in {"attr", "oprd"}]
@@ -357,9 +443,7 @@ class SentenceExtractor:
             conj = [c for c in first.children if c.dep_ == "conj"]
             if not conj:
                 return []
-            effect = conj[-1]
-            causes = [first]
-            return self._make_between(causes, effect, pred, tok, sent)
+            return self._make_between([first], conj[-1], pred, tok, sent)
         partner, _, _ = self._partner(tok, pred)
         causes = first_match(tok, ("prep[of]>pobj",)) or partner
         effects = first_match(tok, spec.get("effect", ())[1:])
@@ -369,13 +453,11 @@ class SentenceExtractor:
 
     def _make_between(self, causes, effect: Token, pred, tok, sent) -> list[RawClaim]:
         """Both sides of `X and Y` in `the link between X and Y` (conjuncts split by mentions())."""
-        eff = _unwrap(effect, self.lex)
-        claims = self._make(causes, [eff], pred, tok, sent, "nominal_between:noun", symmetric=True)
+        claims = self._make(causes, [_unwrap(effect, self.lex)], pred, tok, sent, "nominal_between:noun")
         # mentions() expanded the first member's conjuncts, which include the effect itself
-        return [c for c in claims if not (c.cause.start == c.effect.start and c.cause.end == c.effect.end)
-                and c.cause.start < c.effect.start]
+        return [c for c in claims if c.cause.start < c.effect.start]
 
-    # -- adjectives and prepositions -----------------------------------------
+    # -- adjectives, prepositions, populations, idioms -------------------------
 
     def _adjective(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
         spec = self.lex.frames[pred.frame]
@@ -385,7 +467,7 @@ class SentenceExtractor:
         spec = spec.get(voice) or spec["active"]
         causes = first_match(tok, spec.get("cause", ()))
         if not causes and tok.head.dep_ in {"xcomp", "ccomp"}:
-            causes = self._copula_subject(tok.head)
+            causes = _copula_subject(tok.head)
         effects = self._effects(first_match(tok, spec.get("effect", ())))
         # an adjective's complement must lead to a thing, not to an unrelated verb
         effects = [e for e in effects if e.token is None or e.inner is not None or e.token.pos_ != "VERB"
@@ -397,18 +479,19 @@ class SentenceExtractor:
     def _causal_prep(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
         """`Y due to X`, `Y because of X`, `as a result of X`, `secondary to X`."""
         spec = self.lex.frames[pred.frame]["preposition"]
-        causes = first_match(tok, spec["cause"])
-        causes = [c for c in causes if c.dep_ != "pcomp" or c.pos_ in {"NOUN", "PROPN", "VERB"}]
-        causes = [c for c in causes if c.lower_ not in {"to", "of"}]
+        causes = [c for c in first_match(tok, spec["cause"]) if c.lower_ not in {"to", "of"}]
         if not causes:
             return []
-        anchor = tok.head if tok.head is not tok else tok
-        if anchor.lower_ == "as" and anchor.head is not anchor:
+        anchor = tok.head
+        if anchor.lower_ == "as" and anchor.head.i != anchor.i:
             anchor = anchor.head
         if anchor.pos_ in {"NOUN", "PROPN"}:
             effects = [anchor]
         elif anchor.pos_ in {"VERB", "AUX"}:
-            effects = (first_match(anchor, ("dobj", "nsubjpass", "nsubj", "attr")))
+            # "is associated with increased risk due to X": the risk is what X explains
+            risks = [t for t in first_match(anchor, ("prep>pobj", "dobj"))
+                     if t.lemma_.lower() in self.lex.effect_wrappers]
+            effects = risks or first_match(anchor, ("dobj", "nsubjpass", "nsubj", "attr"))
         else:
             return []
         if not effects:
@@ -418,8 +501,8 @@ class SentenceExtractor:
     def _population(self, verb: Token, sent: Span) -> list[RawClaim]:
         """`Patients with X often report Y`, `pregnant women experience Y`,
         `people who smoke are more likely to develop Y`."""
-        subj = [s for s in _subjects(verb) if self.lex.is_class(s.lemma_, "population")]
-        if not subj or verb.dep_ in {"pcomp"}:
+        subj = [s for s in _subjects(verb) if self.lex.is_population(s.lemma_)]
+        if not subj or verb.dep_ == "pcomp":
             return []
         person = subj[0]
         withs = first_match(person, ("prep[with]>pobj",))
@@ -430,6 +513,29 @@ class SentenceExtractor:
         obj = first_match(verb, ("dobj", "prep[from|with]>pobj"))
         if not obj:
             return []
-        causes = withs or [person]
         pred = Predicate(verb.lemma_.lower(), "VERB", "population", "associated_with", "increases", False)
-        return self._make(causes, self._effects(obj), pred, verb, sent, "population")
+        return self._make(withs or [person], self._effects(obj), pred, verb, sent, "population")
+
+    def _idioms(self, sent: Span) -> list[RawClaim]:
+        """`RLS seems to run in families`: the phrase itself names the cause."""
+        if self.matcher is None:
+            return []
+        out = []
+        for match_id, start, end in self.matcher(sent):
+            idiom = next(i for i in self.lex.idioms if i.id == sent.doc.vocab.strings[match_id])
+            verb = sent.doc[start]
+            subj = _copula_subject(verb) or _controller(verb)
+            if not subj:
+                continue
+            span = sent.doc[start:end]
+            cause = Arg("entity", span.text, span.start_char, span.end_char, verb.lemma_.lower(),
+                        norm=idiom.cause_norm)
+            pred = Predicate(idiom.id, "IDIOM", "idiom", idiom.relation, idiom.direction, False)
+            for eff in self._effects(subj[:1]):
+                effect_args = [Arg("topic", "", verb.idx, verb.idx, "")] if eff.token is None \
+                    else mentions(eff.token, self.lex)
+                for ea in effect_args:
+                    out.append(RawClaim(cause, ea, pred.relation, pred.direction, is_negated(verb, self.lex),
+                                        hedge_cue(verb, self.lex), sent.start_char, sent.end_char,
+                                        f"idiom:{idiom.id}", cause_name=idiom.cause_name))
+        return out

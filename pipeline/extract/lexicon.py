@@ -23,6 +23,19 @@ class Predicate:
     relation: str
     direction: str
     implicit_effect: bool
+    effect_template: str = ""  # e.g. "impaired {}": the effect a predicate states of its object
+
+
+@dataclass(frozen=True)
+class Idiom:
+    """A fixed phrase that names a cause itself (`runs in families` -> genetic factors)."""
+
+    id: str
+    pattern: tuple
+    cause_name: str
+    cause_norm: str
+    relation: str
+    direction: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,20 @@ class Lexicon:
     negations: dict[str, str]
     noun_classes: dict[str, frozenset[str]]
     strip_words: frozenset[str]
+    evaluative: frozenset[str]
+    disorder_suffixes: tuple[str, ...]
+    idioms: tuple[Idiom, ...]
+
+    def is_disorder(self, norm: str) -> bool:
+        """Does a mention's head word name a disorder (`kidney failure`, `thyroiditis`)?"""
+        words = norm.split()
+        if not words:
+            return False
+        head = words[-1]
+        return self.is_class(head, "disorder") or (len(head) > 6 and head.endswith(self.disorder_suffixes))
+
+    def is_population(self, lemma: str) -> bool:
+        return self.is_class(lemma, "population") or self.is_class(lemma, "population_generic")
 
     def predicate(self, lemma: str, pos: str) -> Predicate | None:
         found = self.predicates.get((lemma.lower(), pos))
@@ -66,7 +93,7 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
     for row in _tsv(root / "predicates.tsv"):
         p = Predicate(
             row["lemma"].lower(), row["pos"], row["frame"], row["relation"], row["direction"],
-            row.get("implicit_effect") == "1",
+            row.get("implicit_effect") == "1", row.get("effect_template", ""),
         )
         predicates[(p.lemma, p.pos)] = predicates.get((p.lemma, p.pos), ()) + (p,)
     frames_raw = json.loads((root / "frames.json").read_text(encoding="utf-8"))
@@ -89,4 +116,11 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
         negations={r["cue"]: r["kind"] for r in _tsv(root / "negations.tsv")},
         noun_classes={k: frozenset(v) for k, v in classes.items()},
         strip_words=frozenset(r["word"].lower() for r in _tsv(root / "strip_words.tsv")),
+        evaluative=frozenset(r["word"].lower() for r in _tsv(root / "evaluative.tsv")),
+        disorder_suffixes=tuple(r["suffix"] for r in _tsv(root / "disorder_suffixes.tsv")),
+        idioms=tuple(
+            Idiom(d["id"], tuple(d["pattern"]), d["cause_name"], d["cause_norm"], d["relation"], d["direction"])
+            for d in (json.loads(line) for line in (root / "idioms.jsonl").read_text(encoding="utf-8").splitlines()
+                      if line.strip())
+        ),
     )

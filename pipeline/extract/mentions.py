@@ -4,12 +4,13 @@ One argument token can stand for several mentions: conjuncts (`kidney failure,
 diabetes, and peripheral neuropathy`), examples that replace their umbrella
 noun (`medications, such as antihistamines` -> `antihistamines`), and shared
 modifiers (`cold and allergy medications`). Mention boundaries drop what is
-not part of the thing itself: determiners and quantifiers, appositions,
-asides (`particularly in the brain`) and relative clauses.
+not part of the thing itself: leading determiners and quantifiers,
+appositions, asides (`particularly in the brain`) and relative clauses.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import product
 
@@ -22,8 +23,10 @@ MAX_VARIANTS = 16
 KEEP_PREPS = frozenset({"of", "in", "to", "from", "for", "with", "within", "on", "between", "against"})
 KEEP_MODIFIERS = frozenset({"amod", "compound", "nmod", "nummod", "poss", "case", "npadvmod", "quantmod",
                             "nn", "dobj", "prt", "acomp", "attr", "oprd", "pobj", "pcomp"})
+ARTICLES = frozenset({"a", "an", "the", "this", "these", "that", "those"})
 RELATIVE = frozenset({"which", "that", "who", "whom", "whose"})
 PRONOUNS = frozenset({"it", "they", "them", "this", "these", "that", "those", "its", "their"})
+QUESTION_WORDS = frozenset({"what", "who", "which", "how"})
 DEMONSTRATIVES = frozenset({"this", "these", "that", "those", "such"})
 QUANTIFIER_HEADS = frozenset({"one", "some", "many", "most", "several", "all", "each", "any", "none",
                               "few", "both", "either", "majority", "number", "variety", "range", "host"})
@@ -34,8 +37,11 @@ class Arg:
     """One argument of a raw claim: an entity, or a reference resolved later.
 
     kind: `entity`; `topic` (the document's condition, e.g. `the syndrome`);
-    `anaphor` (`this deficit`, `these substances`, `it`: resolved from the
-    preceding text); `list` (the list items that follow the sentence).
+    `anaphor` (`this deficit`, `these substances`: resolved from the
+    preceding text); `list` (the list items that follow the sentence); `open`
+    (a question word: `What causes X?` leaves its cause to the section).
+    `norm` is the mention's words, lower-case, nouns singular, for matching and ids;
+    `vague` marks an umbrella word with nothing to say which (`secondary factors`).
     """
 
     kind: str
@@ -44,7 +50,19 @@ class Arg:
     end: int
     head: str
     umbrella: str = ""
-    lemmas: str = ""  # lower-case lemmas of the mention's words, for matching
+    norm: str = ""
+    vague: bool = False
+
+
+def norm_tokens(tokens) -> str:
+    """Lower-case words, nouns in the singular: `Restless legs` -> `restless leg`."""
+    words = []
+    for t in tokens:
+        if t.is_punct or t.is_space:
+            continue
+        word = t.lemma_ if t.pos_ in {"NOUN", "PROPN"} and t.tag_ in {"NNS", "NNPS"} else t.text
+        words.append(re.sub(r"[^a-z0-9]+", " ", word.lower()).strip())
+    return " ".join(w for w in words if w)
 
 
 def _conjuncts(tok: Token) -> list[Token]:
@@ -80,29 +98,21 @@ def examples(tok: Token, lex: Lexicon) -> list[Token]:
             for g in child.children:
                 if g.lower_ == "as":
                     found += [h for h in g.children if h.dep_ in {"pobj", "pcomp"}]
-        elif child.dep_ in {"prep", "acl"} and low in lex.example_markers and low not in {"especially"}:
+        elif child.dep_ in {"prep", "acl"} and low in lex.example_markers:
             found += [g for g in child.children if g.dep_ in {"pobj", "dobj", "pcomp"}]
-        elif child.dep_ == "appos" and _has_marker(child, lex):
+        elif child.dep_ in {"appos", "acl"} and _has_marker(child, lex):
             found.append(child)
     return sorted(found, key=lambda t: t.i)
 
 
-def _in_parentheses(tok: Token) -> bool:
-    doc = tok.doc
-    left = tok.i - 1
-    while left >= tok.sent.start and doc[left].text not in "()":
-        left -= 1
-    return left >= tok.sent.start and doc[left].text == "("
-
-
 def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     dep, lemma = child.dep_, child.lemma_.lower()
-    if child.text in {"(", ")"} or (_in_parentheses(child) and not _in_parentheses(head)):
+    if child.is_space or child.text in {"(", ")"}:
         return False
     if dep == "punct":
         return child.tag_ == "HYPH" or child.text in {"'", "’", "/"}
     if dep in {"det", "predet"}:
-        return False
+        return not top and child.lower_ in ARTICLES
     if dep == "neg":
         return head.pos_ == "VERB" and head.tag_ == "VBG"
     if lemma in lex.strip_words and dep in {"amod", "advmod", "quantmod", "nummod", "det"}:
@@ -133,7 +143,7 @@ def _single(tok: Token, lex: Lexicon, top: bool) -> list[tuple[list[Token], str]
     if ex:
         res: list[tuple[list[Token], str]] = []
         for e in ex:
-            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, False)]
+            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top)]
         return res
     choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
     for child in tok.children:
@@ -157,8 +167,7 @@ def render(tokens: list[Token]) -> str:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         ws = tok.whitespace_ if nxt is not None and nxt.i == tok.i + 1 else (" " if nxt is not None else "")
         parts.append(tok.text + ws)
-    text = "".join(parts).strip()
-    return text.strip(" ,;:-–—")
+    return "".join(parts).strip().strip(" ,;:-–—")
 
 
 def resolve_relative(tok: Token) -> Token:
@@ -178,41 +187,55 @@ def climb_quantifier(tok: Token) -> Token:
     return tok
 
 
+def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -> bool:
+    """An umbrella word whose modifiers only rank or count it: `secondary factors`,
+    `these root causes`, `Identifying` (but not `genetic factors`)."""
+    if substituted:
+        return False
+    lemma = head.lemma_.lower()
+    if head.pos_ == "VERB" and head.tag_ == "VBG":
+        objects = [t for t in toks if t.head.i == head.i and t.dep_ in {"dobj", "pobj", "attr"}]
+        rest = [t for t in toks if t.i != head.i and not t.is_punct and t.dep_ != "det"]
+        return not rest or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
+                               for o in objects)
+    if lex.is_class(lemma, "abstract"):
+        return True  # "continued research into the mechanisms of X" is not a cause of anything
+    if not (lex.is_class(lemma, "umbrella") or lex.is_class(lemma, "population_generic")):
+        return False
+    words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
+    return words <= lex.strip_words | lex.evaluative | ARTICLES
+
+
 def mentions(tok: Token, lex: Lexicon) -> list[Arg]:
     """Every mention that the argument token `tok` stands for."""
     tok = climb_quantifier(resolve_relative(tok))
-    if lex.is_class(tok.lemma_, "population"):
+    if lex.is_class(tok.lemma_, "population") or lex.is_class(tok.lemma_, "population_generic"):
         condition = first_match(tok, ("prep[with]>pobj",))
         if condition:  # "individuals with varicose veins" stand for varicose veins
             tok = condition[0]
     lemma = tok.lemma_.lower()
+    span = (tok.idx, tok.idx + len(tok))
+    if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
+        return [Arg("open", tok.text, *span, lemma, norm=lemma)]
     if tok.pos_ == "PRON" or (lemma in PRONOUNS and tok.pos_ in {"DET", "PRON"}):
         kind = "topic" if lemma == "it" else "anaphor"
-        return [Arg(kind, tok.text, tok.idx, tok.idx + len(tok), lemma, lemmas=lemma)]
-    content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
-    demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)
-    if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:]:
-        return [Arg("topic", tok.text, tok.idx, tok.idx + len(tok), lemma, lemmas=lemma)]
-    if demonstrative and not examples(tok, lex):
-        return [Arg("anaphor", tok.text, tok.idx, tok.idx + len(tok), lemma, lemmas=lemma)]
+        return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
+    has_examples = bool(examples(tok, lex))
+    if not has_examples:
+        content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
+        demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)
+        if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:]:
+            return [Arg("topic", tok.text, *span, lemma, norm=lemma)]
+        if demonstrative:
+            return [Arg("anaphor", tok.text, *span, lemma, norm=lemma)]
     args = []
     for toks, umbrella in _variants(tok, lex, True):
-        if not toks:
-            continue
-        text = render(toks)
+        toks = [t for t in toks if not t.is_space]
+        text = render(toks) if toks else ""
         if not text:
             continue
-        head = next((t for t in toks if t.i == _head_index(toks)), toks[-1])
-        start = toks[0].idx
-        end = toks[-1].idx + len(toks[-1])
-        lemmas = " ".join(t.lemma_.lower() for t in toks if not t.is_punct)
-        args.append(Arg("entity", text, start, end, head.lemma_.lower(), umbrella, lemmas))
+        ids = {t.i for t in toks}
+        head = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[-1])
+        args.append(Arg("entity", text, toks[0].idx, toks[-1].idx + len(toks[-1]), head.lemma_.lower(),
+                        umbrella, norm_tokens(toks), _is_vague(head, toks, lex, bool(umbrella))))
     return args
-
-
-def _head_index(tokens: list[Token]) -> int:
-    ids = {t.i for t in tokens}
-    for t in tokens:
-        if t.head.i not in ids or t.head is t:
-            return t.i
-    return tokens[-1].i

@@ -21,9 +21,11 @@ def scope(pred: Token) -> list[Token]:
     """The predicate and the words that govern it within its clause chain."""
     chain = [pred]
     cur = pred
-    while cur.head is not cur and cur.dep_ in _UP:
+    while cur.head.i != cur.i and cur.dep_ in _UP:
         if cur.dep_ == "advcl" and cur.tag_ == "VBG":
             break  # "..., leading to Y" is not negated by the clause it follows
+        if cur.dep_ == "conj" and any(c.dep_ in {"nsubj", "nsubjpass"} for c in cur.children):
+            break  # "X is not clear, but it is thought to ...": a clause of its own
         cur = cur.head
         chain.append(cur)
         if cur.dep_ == "ROOT":
@@ -57,7 +59,7 @@ def is_negated(pred: Token, lex: Lexicon) -> bool:
 
 def hedge_cue(pred: Token, lex: Lexicon) -> str:
     for tok in scope(pred):
-        if tok is not pred and lex.hedges.get(tok.lemma_.lower()) in {"verb", "adjective"}:
+        if tok.i != pred.i and lex.hedges.get(tok.lemma_.lower()) in {"verb", "adjective"}:
             return tok.lower_
         for child in sorted(tok.children, key=lambda t: t.i):
             kind = lex.hedges.get(child.lower_) or lex.hedges.get(child.lemma_.lower())

@@ -33,7 +33,7 @@ def follow(token: Token, path: str) -> list[Token]:
         nxt: list[Token] = []
         for tok in current:
             if dep == "^":
-                if tok.head is not tok:
+                if tok.head.i != tok.i:
                     nxt.append(tok.head)
                 continue
             for child in tok.children:
