@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -58,6 +59,9 @@ def build_nlp() -> Language:
 
 def build_abbreviation_nlp() -> Language:
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
+
+    # scispaCy's detector builds a matcher it never fills when no global abbreviations are set
+    warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
     nlp = spacy.blank("en")
     nlp.add_pipe("abbreviation_detector")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,11 +25,15 @@ def main() -> None:
     """Extract cause-effect claims from a folder of articles into CSV claim tables."""
 
 
+CorpusArg = Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .pdf .jsonl), read recursively.")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<corpus name>/].")]
+
+
 @app.command()
 def run(
-    corpus: Path = typer.Argument(..., help="Folder of articles (.txt, .md, .html, .pdf, .jsonl), read recursively."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: outputs/<corpus name>/]."),
-    batch_size: int = typer.Option(8, help="Documents per Prefect task."),
+    corpus: CorpusArg,
+    out: OutOption = None,
+    batch_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 8,
 ) -> None:
     """Run the pipeline on CORPUS and write evidence.csv, claims.csv and documents.csv."""
     from pipeline.flow import add_progress_hook, claims_flow

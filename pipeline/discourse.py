@@ -22,7 +22,7 @@ from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.mentions import Arg, mentions
 from pipeline.model import Document, Evidence, Mention
 from pipeline.normalise import Normaliser
-from pipeline.topic import Topic, detect_topic
+from pipeline.topic import Topic, abbreviation_norms, detect_topic
 
 ANAPHOR_WINDOW = 3  # sentences searched back for an antecedent
 PRONOUNS = frozenset({"this", "these", "that", "those", "they", "them", "such"})
@@ -76,6 +76,7 @@ class DocumentResolver:
         self.pieces = parsed.pieces
         self.lex = lex
         self.topic: Topic | None = detect_topic(parsed, lex)
+        self.abbreviation_norms = abbreviation_norms(parsed)
         self.normaliser = normaliser
         self.abbreviations = {k.lower(): v for k, v in parsed.abbreviations.items()}
         self.history: deque[_Sentence] = deque(maxlen=ANAPHOR_WINDOW)
@@ -90,8 +91,9 @@ class DocumentResolver:
         return [Ent(self.topic.name, self.topic.name, start, start, is_topic=True)]
 
     def _ent(self, arg: Arg, offset: int, name: str = "") -> Ent:
-        is_topic = bool(self.topic and self.topic.matches(arg.norm)) and not name
-        return Ent(arg.text, arg.norm, offset + arg.start, offset + arg.end, arg.head, arg.umbrella,
+        norm = " ".join(self.abbreviation_norms.get(w, w) for w in arg.norm.split())
+        is_topic = bool(self.topic and (self.topic.matches(arg.norm) or self.topic.matches(norm))) and not name
+        return Ent(arg.text, norm, offset + arg.start, offset + arg.end, arg.head, arg.umbrella,
                    is_topic, arg.vague, name)
 
     def _resolve(self, arg: Arg, offset: int, sentence: _Sentence, name: str = "") -> list[Ent]:
@@ -277,7 +279,8 @@ class DocumentResolver:
         topic_causes.discard("")
         kept = []
         for ev, cause, effect in self.evidence:
-            if effect.is_topic or self.lex.is_disorder(effect.norm) or not cause.is_topic and self._head_word(effect) in topic_causes:
+            on_path = not cause.is_topic and self._head_word(effect) in topic_causes
+            if effect.is_topic or self.lex.is_disorder(effect.norm) or on_path:
                 kept.append(ev)
         return kept
 

@@ -36,8 +36,10 @@ class Topic:
 
 
 def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
+    # "Phenobarbital-induced dyskinesia" -> "dyskinesia": a predicate's subtree is a claim, not the name
+    claimed = {t.i for m in chunk if m.i != chunk.root.i and lex.predicates_for(m.lemma_, "VERB") for t in m.subtree}
     toks = [t for t in chunk if not (t.is_punct or t.is_space) and t.dep_ != "det"
-            and t.lemma_.lower() not in lex.strip_words]
+            and t.lemma_.lower() not in lex.strip_words and t.i not in claimed]
     # "Restless Legs Causes" -> "Restless Legs": the relation noun is not the topic
     while toks and (lex.predicate(toks[-1].lemma_, "NOUN") or lex.is_class(toks[-1].lemma_, "umbrella")):
         toks = toks[:-1]
@@ -46,7 +48,7 @@ def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
     return toks
 
 
-def _abbreviation_norms(parsed: ParsedDocument) -> dict[str, str]:
+def abbreviation_norms(parsed: ParsedDocument) -> dict[str, str]:
     """Short form (normalised) -> long form (normalised), using the parsed pieces' words."""
     out: dict[str, str] = {}
     for short, long in parsed.abbreviations.items():
@@ -62,7 +64,7 @@ def _abbreviation_norms(parsed: ParsedDocument) -> dict[str, str]:
 
 def detect_topic(parsed: ParsedDocument, lex: Lexicon) -> Topic | None:
     pieces = parsed.pieces
-    abbreviations = _abbreviation_norms(parsed)
+    abbreviations = abbreviation_norms(parsed)
     body = " " + " ".join(norm_tokens(p.doc) for p in pieces) + " "
     lead: list[Piece] = [p for p in pieces if p.role == "title"][:1] or [p for p in pieces if p.role == "heading"][:1]
     lead += [p for p in pieces if p.role == "paragraph"][:1]
@@ -72,7 +74,7 @@ def detect_topic(parsed: ParsedDocument, lex: Lexicon) -> Topic | None:
         for chunk in piece.doc.noun_chunks:
             toks = _key_tokens(chunk, lex)
             key = norm_tokens(toks)
-            if len(key) < 3:
+            if len(key) < 3 or lex.is_population(toks[-1].lemma_):
                 continue
             long = abbreviations.get(key)
             short = next((s for s, lf in abbreviations.items() if lf == key), None)

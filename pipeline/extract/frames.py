@@ -160,10 +160,8 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
             continue
         if tok.pos_ == "VERB" and lex.predicate(lemma, "VERB") and tok.tag_ == "VBG":
             return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok)
-        gerund = next((c for c in tok.children if c.dep_ == "amod" and c.tag_ == "VBG"
-                       and lex.predicate(c.lemma_.lower(), "VERB")
-                       and c.lemma_.lower() not in lex.polarity_modifiers), None)
-        if gerund is not None and tok.pos_ in {"NOUN", "PROPN"}:
+        gerund = _modifying_verb(tok, lex)
+        if gerund is not None:
             return _Effect(tok, polarity, lex.predicate(gerund.lemma_.lower(), "VERB"), gerund)
         if tok.pos_ in {"NOUN", "ADJ"} and lemma in lex.effect_wrappers:
             polarity *= lex.effect_wrappers[lemma]
@@ -178,6 +176,21 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
             continue
         return _Effect(tok, polarity)
     return _Effect(tok, polarity)
+
+
+def _modifying_verb(tok: Token, lex: Lexicon) -> Token | None:
+    """`linked to worsening RLS symptoms`, `in managing restless legs`: a predicate verb the
+    parser hung on its own object as a modifier."""
+    if tok.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    # participles (`increased risk`, `impaired renal function`) are states, not predicates
+    return next((c for c in tok.children if c.dep_ == "amod" and c.pos_ == "VERB" and c.i < tok.i
+                 and c.tag_ in {"VBG", "VB"} and lex.predicate(c.lemma_.lower(), "VERB")), None)
+
+
+def _coordinated(verb: Token) -> bool:
+    """`induce or worsen Y`: the misparsed verb follows a conjunction."""
+    return verb.i > 0 and verb.doc[verb.i - 1].dep_ == "cc"
 
 
 def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
@@ -244,7 +257,7 @@ class SentenceExtractor:
         if causes_kind == "list":
             cause_args = [Arg("list", "", trigger.idx, trigger.idx, "")]
         else:
-            cause_args = [a for c in causes for a in mentions(c, self.lex)]
+            cause_args = [a for c in causes for a in mentions(c, self.lex, trigger.i)]
         for eff in effects:
             used, anchor = pred, trigger
             if eff.inner is not None:
@@ -253,7 +266,7 @@ class SentenceExtractor:
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
-                effect_args = mentions(eff.token, self.lex)
+                effect_args = mentions(eff.token, self.lex, anchor.i)
             negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
             hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
@@ -274,6 +287,8 @@ class SentenceExtractor:
                     and eff.token.i != eff.inner_token.i:
                 inner = _unwrap_entity(eff.token, self.lex)
                 out.append(_Effect(inner.token, eff.polarity * inner.polarity, eff.inner, eff.inner_token))
+                if _coordinated(eff.inner_token):  # "induce or worsen Y": the outer verb holds too
+                    out.append(_Effect(inner.token, eff.polarity * inner.polarity))
             elif eff.inner is not None and eff.inner_token is not None:
                 out += self._chain(eff)
             else:

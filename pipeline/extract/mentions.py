@@ -125,31 +125,33 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
             return False
         if child.lower_ in lex.example_markers:
             return False
+        if any(g.dep_ == "pobj" and lex.is_population(g.lemma_) for g in child.children):
+            return False  # "dyskinesia in a child": where it occurs, not what it is
         return population or lemma in KEEP_PREPS
     return dep in KEEP_MODIFIERS
 
 
-def _variants(tok: Token, lex: Lexicon, top: bool) -> list[tuple[list[Token], str]]:
+def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
     for alt in _conjuncts(tok):
-        out.extend(_single(alt, lex, top))
+        out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
             break
     return out[:MAX_VARIANTS]
 
 
-def _single(tok: Token, lex: Lexicon, top: bool) -> list[tuple[list[Token], str]]:
+def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[list[Token], str]]:
     ex = examples(tok, lex)
     if ex:
         res: list[tuple[list[Token], str]] = []
         for e in ex:
-            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top)]
+            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
         return res
     choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
     for child in tok.children:
-        if child.dep_ in {"conj", "cc"} or not _keep_child(tok, child, lex, top):
+        if child.i == exclude or child.dep_ in {"conj", "cc"} or not _keep_child(tok, child, lex, top):
             continue
-        choices.append(_variants(child, lex, False) or [([], "")])
+        choices.append(_variants(child, lex, False, exclude) or [([], "")])
     combos = []
     for combo in product(*choices):
         toks = [t for part, _ in combo for t in part]
@@ -206,8 +208,9 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
     return words <= lex.strip_words | lex.evaluative | ARTICLES
 
 
-def mentions(tok: Token, lex: Lexicon) -> list[Arg]:
-    """Every mention that the argument token `tok` stands for."""
+def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
+    """Every mention that the argument token `tok` stands for; the predicate at index
+    `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
     tok = climb_quantifier(resolve_relative(tok))
     if lex.is_class(tok.lemma_, "population") or lex.is_class(tok.lemma_, "population_generic"):
         condition = first_match(tok, ("prep[with]>pobj",))
@@ -229,7 +232,7 @@ def mentions(tok: Token, lex: Lexicon) -> list[Arg]:
         if demonstrative:
             return [Arg("anaphor", tok.text, *span, lemma, norm=lemma)]
     args = []
-    for toks, umbrella in _variants(tok, lex, True):
+    for toks, umbrella in _variants(tok, lex, True, exclude):
         toks = [t for t in toks if not t.is_space]
         text = render(toks) if toks else ""
         if not text:

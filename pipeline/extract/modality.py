@@ -51,9 +51,9 @@ def is_negated(pred: Token, lex: Lexicon) -> bool:
         if _own_negation(tok, lex):
             return True
         # conjoined verbs share the auxiliaries of the first: "won't break off and cause"
-        if tok.dep_ == "conj" and not any(c.dep_.startswith("aux") for c in tok.children):
-            if _own_negation(tok.head, lex):
-                return True
+        shares_aux = tok.dep_ == "conj" and not any(c.dep_.startswith("aux") for c in tok.children)
+        if shares_aux and _own_negation(tok.head, lex):
+            return True
     return False
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.errors import UnreadableInput
-from pipeline.ingest.readers import SUPPORTED_SUFFIXES, read_file
+from pipeline.ingest.readers import read_file
 from pipeline.ingest.structure import segment
 from pipeline.model import Document, IngestError
 from pipeline.settings import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS
@@ -40,8 +40,7 @@ def discover(root: Path) -> list[Path]:
             if name.startswith(".") or name in _SKIP_NAMES:
                 continue
             path = Path(dirpath) / name
-            if path.suffix.lower() in SUPPORTED_SUFFIXES or path.suffix.lower() not in {".csv", ".tsv", ".json"}:
-                found.append(path)
+            found.append(path)  # unsupported types become error rows that say so
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
@@ -112,23 +111,20 @@ def read_path(
             )
             continue
         seen.add(doc_id)
-        meta = {**record.meta, **manifest.get(doc_id, {})}
-        blocks = segment(record.text)
-        if not any(b.kind != "debris" for b in blocks):
+        document = make_document(doc_id, rel, record.text, {**record.meta, **manifest.get(doc_id, {})}, record.fmt)
+        if not any(b.kind != "debris" for b in document.blocks):
             yield IngestError(doc_id, rel, "no text to analyse")
             continue
-        title = meta.get("title") or next(
-            (record.text[b.start : b.end] for b in blocks if b.kind == "title"), ""
-        )
-        yield Document(
-            doc_id=doc_id,
-            path=rel,
-            text=record.text,
-            blocks=blocks,
-            sha256=hashlib.sha256(record.text.encode("utf-8")).hexdigest(),
-            title=title,
-            url=meta.get("url", ""),
-            date=meta.get("date", ""),
-            publisher=meta.get("publisher", ""),
-            fmt=record.fmt,
-        )
+        yield document
+
+
+def make_document(doc_id: str, path: str, text: str, meta: dict[str, str] | None = None, fmt: str = "txt") -> Document:
+    """A Document with its structure found; the one way text becomes a document."""
+    meta = meta or {}
+    blocks = segment(text)
+    title = meta.get("title") or next((text[b.start : b.end] for b in blocks if b.kind == "title"), "")
+    return Document(
+        doc_id=doc_id, path=path, text=text, blocks=blocks,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title,
+        url=meta.get("url", ""), date=meta.get("date", ""), publisher=meta.get("publisher", ""), fmt=fmt,
+    )

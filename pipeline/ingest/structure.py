@@ -20,6 +20,7 @@ _BULLET = re.compile(r"^(?:[•·▪●◦‣∙*+\-–—]|\d{1,2}[.)]|[a-z][.)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 # Lists run together on one line: "... including  - item  - item".
 _INLINE_ITEM = re.compile(r"(?:^|\s{2,})[-•*]\s+(?=\S)")
+_BLANK = re.compile(r"\n[ \t\r]*\n")
 _LABEL = re.compile(r"^([^:.!?;]{1,60}):\s+(?=\S)")
 _TERMINAL = (".", "!", ";", ":", ",", '"', "”", "…")
 # Words a lead-in line may end on; a heading never does.
@@ -115,7 +116,7 @@ def segment(text: str) -> tuple[Block, ...]:
             prev = blocks.pop()
             blocks.append(Block(prev.kind, prev.start, end, prev.label_end))
             continue
-        if not seen_content and kind in {"heading", "paragraph"} and _looks_like_heading(text[start:end]):
+        if not seen_content and kind == "heading":
             kind = "title"
         seen_content = True
         label_end = None
@@ -142,7 +143,9 @@ def _classify(text: str, hint: str, start: int, end: int, nxt) -> tuple[str, int
         if _looks_like_heading(body) and nxt is not None and not next_is_item:
             return "heading", body_start
         return "list_item", body_start
-    if _looks_like_heading(content) and nxt is not None:
+    # a line whose sentence runs on into the next line is no heading
+    wraps = nxt is not None and nxt[0] == "line" and text[nxt[1]].islower() and not _BLANK.search(text, start, nxt[1])
+    if _looks_like_heading(content) and nxt is not None and not wraps:
         return "heading", start
     return "paragraph", start
 

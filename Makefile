@@ -1,0 +1,25 @@
+# Set-up and entry points; the README's two commands are `make run` and `make test`.
+# Python 3.12 is preferred (pyenv has it on these machines); any Python >= 3.11 works.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3 2>/dev/null | tail -n 1 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/claims run corpus/rls-seeds
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests
+
+test: lint
+	$(BIN)/pytest

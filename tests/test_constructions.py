@@ -1,0 +1,184 @@
+"""Each construction the extractor must read, on real sentences in their documents.
+
+The sentences come from the bundled seed articles and the NIH development
+articles in ../shared; each test names the construction class it checks.
+"""
+
+from __future__ import annotations
+
+from conftest import evidence_for_text, evidence_of, medquad, rows_in, seed
+
+
+def causes(rows) -> set[str]:
+    return {r.cause.text.lower() for r in rows}
+
+
+def topic_rows(rows, topic_word: str):
+    return [r for r in rows if topic_word in r.effect.name.lower()]
+
+
+# -- predicates in active and passive voice -----------------------------------------
+
+
+def test_active_verb_with_pronoun_object_resolves_to_topic():
+    rows = rows_in(evidence_of(medquad("4_MPlus_Health_Topics_QA_0000232")), "Air pollution, chemical fumes")
+    assert {"air pollution", "chemical fumes", "dust"} <= causes(rows)
+    assert all("pulmonary" in r.effect.name or "copd" in r.effect.name for r in rows)
+    assert all(r.direction == "increases" and not r.negated for r in rows)
+
+
+def test_passive_voice_caused_by():
+    rows = rows_in(evidence_of(seed("001")), "This deficit can be caused by")
+    assert {"inadequate dietary intake", "malabsorption", "blood loss"} <= causes(rows)
+    # anaphora: "this deficit" is the iron deficiency named in the sentence before
+    assert all("iron" in r.effect.name for r in rows)
+
+
+def test_contribute_to_with_coordination_one_claim_per_conjunct():
+    rows = rows_in(evidence_of(seed("000")), "Conditions like kidney failure")
+    assert {"kidney failure", "diabetes", "peripheral neuropathy"} <= causes(rows)
+    assert "conditions" not in causes(rows)
+    assert {r.relation for r in rows} == {"contributes_to"}
+
+
+def test_conjoined_verbs_share_their_object_and_examples_replace_umbrella():
+    rows = rows_in(evidence_of(seed("001")), "can induce or worsen RLS symptoms")
+    assert causes(rows) == {"antihistamines", "antidepressants", "antipsychotics"}
+    assert {r.relation for r in rows} <= {"induces", "worsens"}
+    assert all("restless" in r.effect.name for r in rows)
+
+
+def test_help_alleviate_is_a_treatment_that_decreases():
+    rows = rows_in(evidence_of(seed("000")), "can help alleviate symptoms")
+    assert causes(rows) == {"dopamine agonists", "antiseizure drugs"}
+    assert {r.direction for r in rows} == {"decreases"}
+    assert all("restless" in r.effect.name for r in rows)
+
+
+def test_chained_leading_to_and_mechanism_claim():
+    rows = rows_in(evidence_of(seed("004")), "low iron levels can disrupt dopamine production")
+    mech = [r for r in rows if "dopamine" in r.effect.text]
+    assert mech and mech[0].cause.text == "low iron levels"
+    assert mech[0].effect.name == "impaired dopamine production"
+    # "..., leading to the onset or exacerbation of RLS": the same cause reaches the topic
+    assert any(r.cause.text == "low iron levels" and "restless" in r.effect.name for r in rows)
+
+
+def test_x_induced_y():
+    # a BC5CDR development-set title (PMID 6504332)
+    rows = evidence_for_text("Phenobarbital-induced dyskinesia in a neurologically-impaired child.")
+    assert [(r.cause.text, r.effect.text, r.relation) for r in rows] == [("Phenobarbital", "dyskinesia", "induces")]
+
+
+# -- copular and nominal forms -----------------------------------------------------
+
+
+def test_one_of_the_causes_of_y_is_x_with_hedge():
+    rows = rows_in(evidence_of(seed("000")), "One of the primary causes of restless legs")
+    assert rows and "basal ganglia" in rows[0].cause.text
+    assert rows[0].relation == "causes" and rows[0].hedge == "believed"
+
+
+def test_risk_factor_for_y():
+    rows = rows_in(evidence_of(seed("004")), "Pregnancy is another potential risk factor")
+    assert [(r.cause.text, r.relation) for r in rows] == [("Pregnancy", "risk_factor")]
+    assert rows[0].hedge == "potential"
+
+
+def test_plays_a_role_in_triggering():
+    rows = rows_in(evidence_of(seed("002")), "Dietary deficiencies play a crucial role")
+    assert rows and rows[0].cause.text == "Dietary deficiencies"
+    assert rows[0].relation == "triggers"
+
+
+def test_correlation_between_x_and_y_takes_x_not_the_correlation():
+    rows = rows_in(evidence_of(seed("000")), "strong correlation between iron deficiency")
+    assert causes(rows) == {"iron deficiency"}
+    assert rows[0].relation == "associated_with"
+
+
+def test_linked_to_worsening():
+    rows = rows_in(evidence_of(seed("000")), "have been linked to worsening RLS symptoms")
+    assert causes(rows) == {"antinausea drugs", "antipsychotic medications"}
+    assert {r.relation for r in rows} == {"worsens"}
+
+
+def test_y_due_to_x():
+    rows = rows_in(evidence_of(seed("000")), "due to hormonal changes")
+    assert any(r.cause.text == "hormonal changes" and r.relation == "caused_by" for r in rows)
+
+
+def test_x_is_a_major_contributor_with_implicit_effect():
+    rows = rows_in(evidence_of(seed("002")), "is another major contributor")
+    assert any(r.cause.text.startswith("Kidney failure") and "restless" in r.effect.name for r in rows)
+
+
+def test_implicit_effect_resolves_to_document_topic():
+    rows = rows_in(evidence_of(seed("002")), "iron deficiency anemia is one of the most well-established")
+    assert causes(rows) == {"iron deficiency anemia"}
+    assert all("restless" in r.effect.name for r in rows)
+
+
+def test_are_among_the_conditions_linked_to_y():
+    rows = rows_in(evidence_of(seed("004")), "are among the conditions linked to RLS")
+    assert {"chronic kidney disease", "diabetes", "peripheral neuropathy"} <= causes(rows)
+
+
+def test_idiom_runs_in_families_names_genetic_factors():
+    rows = rows_in(evidence_of(seed("004")), "RLS seems to run in families")
+    assert any(r.cause.name == "genetic factors" and "restless" in r.effect.name for r in rows)
+
+
+# -- lists, labels, headings -------------------------------------------------------
+
+
+def test_bullet_label_is_not_glued_to_its_sentence():
+    rows = rows_in(evidence_of(seed("000")), "Pregnant women often experience restless legs")
+    assert rows, "the bullet's sentence yields claims"
+    assert all(not r.cause.text.startswith("Pregnancy:") for r in rows)
+
+
+def test_heading_names_the_section_of_its_claims():
+    rows = rows_in(evidence_of(seed("002")), "Certain drugs, especially tricyclic antidepressants")
+    assert {r.section for r in rows} == {"Medications That May Trigger RLS"}
+    assert causes(rows) == {"tricyclic antidepressants", "antipsychotics", "antihistamines"}
+
+
+def test_list_lead_in_hands_its_cause_slot_to_the_items():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "Hashimotos disease")
+    items = [r for r in rows if r.rule == "list_item"]
+    assert any(r.cause.text == "Hashimotos disease" and "hypothyroidism" in r.effect.name for r in items)
+    assert all("several causes" in r.context for r in items)
+
+
+def test_headings_are_context_not_evidence():
+    rows = evidence_of(seed("002"))
+    assert not any(r.sentence == "Medications That May Trigger RLS" for r in rows)
+
+
+# -- direction, negation, hedges ---------------------------------------------------
+
+
+def test_negation_through_a_governing_verb():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "scientists do not believe")
+    negated = [r for r in rows if "eating" in r.cause.text]
+    assert negated and all(r.negated for r in negated)
+
+
+def test_negation_shared_by_conjoined_verbs():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "won't break off and cause PE")
+    assert rows and all(r.negated for r in rows)
+
+
+def test_is_thought_to_is_a_hedge_and_does_not_inherit_a_neighbouring_negation():
+    rows = rows_in(evidence_of(seed("004")), "thought to be related to hormonal fluctuations")
+    assert rows and all(not r.negated for r in rows)
+    assert rows[0].hedge == "thought"
+
+
+def test_direction_follows_the_predicate_and_the_effect_frame():
+    rows = evidence_of(seed("000"))
+    development = rows_in(rows, "can contribute to the development of restless legs")
+    relief = rows_in(rows, "can all contribute to symptom relief")
+    assert development and {r.direction for r in development} == {"increases"}
+    assert relief and {r.direction for r in relief} == {"decreases"}  # "relief" reverses "contribute"

@@ -1,0 +1,96 @@
+"""The three tables: their columns, offsets, determinism, atomic writes and failures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+import pytest
+from conftest import SEEDS
+
+from pipeline.assemble import assemble
+from pipeline.model import DocumentResult
+from pipeline.run import run_corpus
+from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, EVIDENCE_COLUMNS, write_tables
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seeds-out")
+    run_corpus(SEEDS, out)
+    return out
+
+
+def read(out: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(out / name, dtype=str, keep_default_na=False)
+
+
+def test_columns_are_the_documented_ones(seed_run: Path):
+    assert list(read(seed_run, "evidence.csv").columns) == EVIDENCE_COLUMNS
+    assert list(read(seed_run, "claims.csv").columns) == CLAIM_COLUMNS
+    assert list(read(seed_run, "documents.csv").columns) == DOCUMENT_COLUMNS
+    for required in ("evidence_id", "doc_id", "sentence", "start_char", "end_char", "section", "cause_text",
+                     "cause_name", "cause_id", "effect_text", "effect_name", "effect_id", "relation",
+                     "direction", "negated", "hedge"):
+        assert required in EVIDENCE_COLUMNS
+
+
+def test_evidence_points_back_into_the_original_text(seed_run: Path):
+    evidence = read(seed_run, "evidence.csv")
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for row in evidence.itertuples():
+        assert texts[row.doc_id][int(row.start_char) : int(row.end_char)] == row.sentence
+    assert set(evidence.direction) == {"increases", "decreases"}
+    assert set(evidence.negated) <= {"true", "false"}
+
+
+def test_claims_group_evidence_across_documents(seed_run: Path):
+    claims = read(seed_run, "claims.csv")
+    evidence = read(seed_run, "evidence.csv")
+    top = claims.iloc[0]
+    support = evidence[(evidence.cause_id == top.cause_id) & (evidence.effect_id == top.effect_id)
+                       & (evidence.direction == top.direction) & (evidence.negated == "false")]
+    assert int(top.n_evidence) == len(support)
+    assert top.doc_ids.split(";") == sorted(set(support.doc_id))
+    assert int(top.n_documents) >= 3  # a claim all the seed articles share ranks first
+
+
+def test_documents_table_counts(seed_run: Path):
+    docs = read(seed_run, "documents.csv")
+    assert list(docs.status) == ["ok"] * 5
+    evidence = read(seed_run, "evidence.csv")
+    assert {r.doc_id: int(r.n_evidence) for r in docs.itertuples()} == evidence.doc_id.value_counts().to_dict()
+
+
+def test_same_corpus_gives_byte_identical_tables(seed_run: Path, tmp_path: Path):
+    run_corpus(SEEDS, tmp_path)
+    for name in ("evidence.csv", "claims.csv", "documents.csv"):
+        assert (tmp_path / name).read_bytes() == (seed_run / name).read_bytes(), name
+
+
+def test_a_broken_file_among_good_ones(seed_run: Path, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "zz_empty.txt").write_bytes(b"   \n")
+    (corpus / "zz_junk.txt").write_bytes(b"\x00\x01\x02\xff" * 500)
+    summary = run_corpus(corpus, tmp_path / "out")
+    assert summary.n_failed == 2 and summary.n_ok == 5
+    docs = read(tmp_path / "out", "documents.csv").set_index("doc_id")
+    assert docs.loc["zz_empty", "status"] == "error" and docs.loc["zz_empty", "error"] == "empty file"
+    assert docs.loc["zz_junk", "status"] == "error" and "binary" in docs.loc["zz_junk", "error"]
+    assert (tmp_path / "out" / "evidence.csv").read_bytes() == (seed_run / "evidence.csv").read_bytes()
+
+
+def test_writes_are_atomic_and_a_failed_write_keeps_the_old_tables(seed_run: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    shutil.copytree(seed_run, out)
+    before = (out / "claims.csv").read_bytes()
+    bad = assemble([DocumentResult("x", "x.txt", "ok")])
+    broken = bad.claims.copy()
+    broken.loc[0] = ["C1", "a", "a", "sideways", "b", "b", 1, 1, "x", 0, "causes", "s"]  # invalid direction
+    with pytest.raises(pandera.errors.SchemaError):
+        write_tables(type(bad)(bad.evidence, broken, bad.documents), out)
+    assert (out / "claims.csv").read_bytes() == before
+    assert not list(out.glob(".*.tmp"))
