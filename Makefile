@@ -1,6 +1,7 @@
 # Set-up and entry points; the README's two commands are `make run` and `make test`.
 # Python 3.12 is preferred (pyenv has it on these machines); any Python >= 3.11 works.
-PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3 2>/dev/null | tail -n 1 || command -v python3)
+PYTHON ?= $(shell for p in python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3 2>/dev/null) python3; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && echo $$p && break; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
