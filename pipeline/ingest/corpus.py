@@ -76,9 +76,9 @@ def _read_bytes(root: Path, path: Path) -> bytes:
 
 def read_corpus(root: Path) -> Iterator[Document | IngestError]:
     """Every document of the corpus at `root`, in a stable order."""
-    root = Path(root)
-    if not root.is_dir():
+    if not Path(root).is_dir():
         raise FileNotFoundError(f"corpus folder not found: {root}")
+    root = Path(root).resolve()  # the corpus may sit behind a symbolic link; its files are named from here
     manifest = load_manifest(root)
     seen: set[str] = set()
     for path in discover(root):
@@ -88,9 +88,9 @@ def read_corpus(root: Path) -> Iterator[Document | IngestError]:
 def read_path(
     root: Path, path: Path, manifest: dict[str, dict[str, str]], seen: set[str]
 ) -> Iterator[Document | IngestError]:
-    """The documents of one corpus file (several for a JSONL file)."""
-    base_id = doc_id_for(root.resolve(), path.resolve() if not path.is_symlink() else path)
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    """The documents of one corpus file (several for a JSONL file); `root` is resolved."""
+    base_id = doc_id_for(root, path)
+    rel = path.relative_to(root).as_posix()
     try:
         raw = _read_bytes(root, path)
         records = list(read_file(path, raw))
