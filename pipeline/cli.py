@@ -29,19 +29,70 @@ CorpusArg = Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .h
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<corpus name>/].")]
 
 
+kb_app = typer.Typer(help="The knowledge base concepts are linked to.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks on public labelled data.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(bench_app, name="bench")
+
+
+@kb_app.command("build")
+def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if the sources did not change.")] = False) -> None:
+    """Compile MeSH, HPO, the drug vocabulary and models/kb/curated.jsonl into models/kb/build/."""
+    from pipeline import kb
+    from pipeline.vocabularies import VocabularyError
+
+    try:
+        info = kb.build(force=force)
+    except VocabularyError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"knowledge base in {kb.build_dir()}: {info['n_concepts']} concepts, {info['n_aliases']} aliases, "
+                  f"{info['bytes'] / 1e6:.0f} MB, built in {info['seconds']} s")
+
+
+@bench_app.command("ncbi-disease")
+def bench_ncbi(
+    corpus: Annotated[Path, typer.Argument(help="An NCBI Disease corpus file (PubTator format).")],
+    show: Annotated[int, typer.Option(help="List this many wrong predictions.")] = 0,
+) -> None:
+    """Normalisation accuracy on gold disease mentions: the share linked to their gold MeSH/OMIM id."""
+    from pipeline.bench import ncbi_disease_accuracy
+
+    if not corpus.is_file():
+        console.print(f"[red]error:[/red] file not found: {corpus}")
+        raise typer.Exit(2)
+    result = ncbi_disease_accuracy(corpus)
+    for wrong in result.errors[:show]:
+        console.print(f"{wrong.text!r}: gold {wrong.gold} predicted {wrong.predicted} ({wrong.name})")
+    typer.echo(f"mentions {result.n}  correct {result.correct}  accuracy {result.accuracy:.3f}")
+
+
+KbOption = Annotated[Path | None, typer.Option(
+    "--kb", help="Your own KB in scispaCy's JSONL format (concept_id, canonical_name, aliases), linked beside ours.")]
+
+
 @app.command()
 def run(
     corpus: CorpusArg,
     out: OutOption = None,
     batch_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 8,
+    kb: KbOption = None,
 ) -> None:
-    """Run the pipeline on CORPUS and write evidence.csv, claims.csv and documents.csv."""
+    """Run the pipeline on CORPUS and write evidence.csv, claims.csv, entities.csv and documents.csv."""
     from pipeline.flow import add_progress_hook, claims_flow
+    from pipeline.linker import UserKBError, prepare_user_kb
     from pipeline.run import default_out_dir
 
     if not corpus.is_dir():
         console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
         raise typer.Exit(2)
+    if kb is not None:
+        try:
+            prepare_user_kb(kb)
+        except UserKBError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        kb = kb.resolve()
     out_dir = out or default_out_dir(corpus)
     with Progress(
         TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -56,7 +107,7 @@ def run(
             bar.update(task_id, completed=done, total=total, rate=rate)
 
         add_progress_hook(hook)
-        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size)
+        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, kb=str(kb) if kb else None)
     _print_summary(summary)
 
 

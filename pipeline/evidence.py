@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.analysis import parse, shared_nlp
+from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.extract.lexicon import load_lexicon
-from pipeline.model import Document, DocumentResult, Evidence
+from pipeline.model import Document, DocumentResult, Evidence, Mention
+from pipeline.linker import shared_linker
 from pipeline.normalise import Normaliser
 
 _GENERIC_RELATIONS = {"associated_with", "affects", "plays_role", "risk_factor", "caused_by"}
@@ -23,13 +24,34 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
                                                  e.cause.text, e.effect.text, e.direction))
 
 
+def linked_phrases(parsed: ParsedDocument, normaliser: Normaliser, abbreviations: dict[str, str]) -> list[Mention]:
+    """Every noun phrase of the document that names a KB concept as written (no backoff), so
+    that entities.csv can count a concept's mentions and forms beyond the claims' arguments."""
+    out = []
+    for piece in parsed.pieces:
+        for chunk in piece.doc.noun_chunks:
+            toks = [t for t in chunk if not t.is_punct]
+            while toks and toks[0].lower_ in normaliser.lex.strip_words:
+                toks = toks[1:]
+            if not toks or toks[-1].pos_ not in {"NOUN", "PROPN"}:
+                continue
+            span = piece.doc[toks[0].i : toks[-1].i + 1]
+            found = normaliser.linker.link(normaliser.words(span.text, abbreviations), backoff=False)
+            if found is not None:
+                out.append(Mention(span.text, piece.offset + span.start_char, piece.offset + span.end_char,
+                                   found.name, found.concept_id))
+    return out
+
+
 def analyse_document(document: Document) -> DocumentResult:
     """All evidence in `document`; an exception becomes an error result, never a crash."""
     try:
         lex = load_lexicon()
         parsed = parse(document, shared_nlp())
-        resolver = DocumentResolver(document, parsed, lex, Normaliser(lex))
+        normaliser = Normaliser(lex, shared_linker())
+        resolver = DocumentResolver(document, parsed, lex, normaliser)
         rows = _dedupe(resolver.run())
+        phrases = linked_phrases(parsed, normaliser, resolver.abbreviations)
         n_sentences = resolver.n_sentences
     except Exception as exc:  # noqa: BLE001 - one document's failure must not cost the others
         return DocumentResult(document.doc_id, document.path, "error",
@@ -39,5 +61,5 @@ def analyse_document(document: Document) -> DocumentResult:
     return DocumentResult(
         doc_id=document.doc_id, path=document.path, status="ok", title=document.title,
         url=document.url, publisher=document.publisher, date=document.date, sha256=document.sha256,
-        n_sentences=n_sentences, evidence=tuple(rows),
+        n_sentences=n_sentences, evidence=tuple(rows), mentions=tuple(phrases),
     )

@@ -17,6 +17,7 @@ from prefect.futures import as_completed
 import pipeline.prefect_env  # noqa: F401  (must precede the Prefect import)
 from pipeline import run as steps
 from pipeline.assemble import assemble
+from pipeline.linker import configure
 from pipeline.model import Document, DocumentResult
 from pipeline.tables import write_tables
 
@@ -34,12 +35,14 @@ def ingest_task(corpus: str) -> tuple[list[Document], list[DocumentResult]]:
 
 
 @task(name="analyse-batch")
-def analyse_batch_task(documents: list[Document]) -> list[DocumentResult]:
+def analyse_batch_task(documents: list[Document], kb: str | None = None) -> list[DocumentResult]:
+    configure(kb)
     return steps.analyse_batch(documents)
 
 
 @task(name="assemble-and-write")
-def write_task(corpus: str, out_dir: str, results: list[DocumentResult]) -> steps.RunSummary:
+def write_task(corpus: str, out_dir: str, results: list[DocumentResult], kb: str | None = None) -> steps.RunSummary:
+    configure(kb)
     tables = assemble(results)
     write_tables(tables, Path(out_dir))
     return steps.summarise(Path(corpus), Path(out_dir), results, tables)
@@ -50,9 +53,10 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 
 
 @flow(name="claims-run", log_prints=False)
-def claims_flow(corpus: str, out_dir: str, batch_size: int = 8) -> steps.RunSummary:
+def claims_flow(corpus: str, out_dir: str, batch_size: int = 8, kb: str | None = None) -> steps.RunSummary:
+    """`kb`: a user's KB in scispaCy's JSONL format, linked beside ours."""
     documents, results = ingest_task(corpus)
-    futures = [analyse_batch_task.submit(batch) for batch in batches(documents, batch_size)]
+    futures = [analyse_batch_task.submit(batch, kb) for batch in batches(documents, batch_size)]
     done = 0
     by_future: dict[int, list[DocumentResult]] = {}
     for future in as_completed(futures):
@@ -63,4 +67,4 @@ def claims_flow(corpus: str, out_dir: str, batch_size: int = 8) -> steps.RunSumm
             hook(done, len(documents))
     for i in range(len(futures)):
         results += by_future[i]
-    return write_task(corpus, out_dir, results)
+    return write_task(corpus, out_dir, results, kb)

@@ -98,3 +98,4 @@ class DocumentResult:
     sha256: str = ""
     n_sentences: int = 0
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    mentions: tuple[Mention, ...] = field(default_factory=tuple)  # noun phrases anywhere that link to the KB

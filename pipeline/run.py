@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.assemble import assemble
 from pipeline.evidence import analyse_document
 from pipeline.ingest import read_corpus
+from pipeline.linker import configure
 from pipeline.model import Document, DocumentResult, IngestError
 from pipeline.tables import Tables, write_tables
 
@@ -66,8 +67,10 @@ def summarise(corpus: Path, out_dir: Path, results: list[DocumentResult], tables
     )
 
 
-def run_corpus(corpus: Path, out_dir: Path | None = None, progress: Progress | None = None) -> RunSummary:
-    """Run the whole pipeline on `corpus` without Prefect and write the tables."""
+def run_corpus(corpus: Path, out_dir: Path | None = None, progress: Progress | None = None,
+               kb: Path | None = None) -> RunSummary:
+    """Run the whole pipeline on `corpus` without Prefect and write the tables (`kb`: a user's KB)."""
+    configure(kb)
     out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
     documents, results = ingest(corpus)
     total = len(documents)

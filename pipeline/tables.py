@@ -23,7 +23,9 @@ EVIDENCE_COLUMNS = [
 CLAIM_COLUMNS = [
     "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
     "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
+    "specificity", "supports", "n_documents_with_specific",
 ]
+ENTITY_COLUMNS = ["concept_id", "name", "source_vocabulary", "parents", "n_mentions", "surface_forms"]
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
     "n_sentences", "n_evidence",
@@ -54,6 +56,15 @@ CLAIM_SCHEMA = pa.DataFrameSchema(
         "direction": pa.Column(str, _DIRECTION),
         "n_evidence": pa.Column(int, pa.Check.ge(0)),
         "n_documents": pa.Column(int, pa.Check.ge(0)),
+        "specificity": pa.Column(str, pa.Check.isin(["", "specific", "general", "both"])),
+    },
+    strict=False,
+)
+ENTITY_SCHEMA = pa.DataFrameSchema(
+    {
+        "concept_id": pa.Column(str, unique=True),
+        "name": pa.Column(str),
+        "n_mentions": pa.Column(int, pa.Check.ge(0)),
     },
     strict=False,
 )
@@ -72,15 +83,18 @@ class Tables:
     evidence: pd.DataFrame
     claims: pd.DataFrame
     documents: pd.DataFrame
+    entities: pd.DataFrame
 
     def named(self) -> dict[str, pd.DataFrame]:
-        return {"evidence.csv": self.evidence, "claims.csv": self.claims, "documents.csv": self.documents}
+        return {"evidence.csv": self.evidence, "claims.csv": self.claims, "documents.csv": self.documents,
+                "entities.csv": self.entities}
 
 
 def validate(tables: Tables) -> None:
     EVIDENCE_SCHEMA.validate(tables.evidence)
     CLAIM_SCHEMA.validate(tables.claims)
     DOCUMENT_SCHEMA.validate(tables.documents)
+    ENTITY_SCHEMA.validate(tables.entities)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
