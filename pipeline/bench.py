@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.analysis import abbreviations
 from pipeline.linker import shared_linker
+from pipeline.normalise import unframe
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def ncbi_disease_accuracy(path: Path) -> Accuracy:
     for text, mentions in pubtator_documents(path):
         short = abbreviations(text)
         for mention, gold in mentions:
-            words = [short.get(w, w) for w in mention.split()]
-            found = linker.link(" ".join(words))
+            words = [short.get(w, w) for w in re.sub(r"\([^()]*\)", " ", mention).split()]
+            found = linker.link(unframe(" ".join(words).lower()))
             result.n += 1
             info = linker.info(found.concept_id) if found else None
             if found and info and _ids(found.concept_id, info.xrefs) & gold:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.extract.lexicon import load_lexicon
-from pipeline.model import Document, DocumentResult, Evidence, Mention
 from pipeline.linker import shared_linker
+from pipeline.model import Document, DocumentResult, Evidence, Mention
 from pipeline.normalise import Normaliser
 
 _GENERIC_RELATIONS = {"associated_with", "affects", "plays_role", "risk_factor", "caused_by"}

