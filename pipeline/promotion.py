@@ -62,7 +62,7 @@ class CueRule:
     offer: OfferKind = ""  # how to read what is sold from a match
     name: NameKind = ""  # how to read the brand or domain a match names
     anchor: int = 0  # the pattern position of the token an offer or name is read from
-    object_in: frozenset[str] = frozenset()  # if set, the offer's head noun must be one of these lemmas
+    object_not_in: frozenset[str] = frozenset()  # head nouns that offer nothing for sale (`we provide evidence`)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def cue_rules(path: Path = PROMOTION_DIR / "cues.jsonl") -> tuple[CueRule, ...]:
                 row = json.loads(line)
                 rule = CueRule(row["id"], row["category"], tuple(row["pattern"]), row.get("offer", ""),
                                row.get("name", ""), int(row.get("anchor", 0)),
-                               frozenset(w.lower() for w in row.get("object_in", ())))
+                               frozenset(w.lower() for w in row.get("object_not_in", ())))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 raise BadCueFile(f"{path}:{lineno}: not a cue rule ({type(exc).__name__}: {exc})") from exc
             if rule.category not in weights and rule.category != "provider_framing":
@@ -240,14 +240,13 @@ def _name(rule: CueRule, anchor: Token) -> tuple[str, Literal["", "domain", "bra
 
 def _display(span: Span, related: list[Token]) -> tuple[int, int]:
     """The characters a cue shows: the match, widened over the offer or name it reads next to it
-    (`personalized ketamine treatments` + `offered at Thrive` + `Center for Health`)."""
+    (`ketamine treatments` + `offered at Thrive` + `Center for Health`)."""
+    near = {t.i for t in related}
     first, last = span.start, span.end - 1
-    for token in sorted(related, key=lambda t: t.i):
-        if first - 1 <= token.i <= last + 1:
-            first, last = min(first, token.i), max(last, token.i)
-    for token in sorted(related, key=lambda t: -t.i):
-        if first - 1 <= token.i <= last + 1:
-            first, last = min(first, token.i), max(last, token.i)
+    while first - 1 in near:
+        first -= 1
+    while last + 1 in near:
+        last += 1
     doc = span.doc
     return doc[first].idx, doc[last].idx + len(doc[last])
 
@@ -271,10 +270,11 @@ def _match_piece(document: Document, piece: Piece, weights: dict[str, float]) ->
         if anchor is None:
             continue
         phrases = [p for p in _offer_heads(rule, anchor) if p] if rule.offer else []
-        if rule.object_in:
-            phrases = [p for p in phrases if p[-1].lemma_.lower() in rule.object_in]
+        if rule.offer == "object":
+            phrases = [p for p in phrases
+                       if not {p[-1].lemma_.lower(), p[-1].lower_, singular(p[-1].lower_)} & rule.object_not_in]
             if not phrases:
-                continue  # "we provide evidence" offers nothing for sale
+                continue  # "we provide evidence": the first person of a paper, not of a seller
         offer_phrase = ""
         offer_words: tuple[str, ...] = ()
         offer_tokens: list[Token] = []
@@ -332,9 +332,9 @@ def framing_cues(findings: Findings, weight: float) -> list[Cue]:
     fields = {w for f in findings.found if f.rule.category == "steering" for w in f.offer_words}
     cues = []
     for heading, start, end in findings.headings:
-        shared = sorted(fields & set(words_of(heading).split()))
+        shared = [w for w in re.findall(r"\w+", heading) if words_of(w) in fields]
         if shared:
-            cues.append(Cue("provider_framing", " ".join(shared), heading, start, end, weight))
+            cues.append(Cue("provider_framing", " ".join(dict.fromkeys(shared)), heading, start, end, weight))
     return cues
 
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 _URL_START = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # Cue categories in whose sentences a named domain is the page's own.
-_SELF_CATEGORIES = {"self_named_brand", "first_person_offer", "call_to_action", "steering"}
+_VOICE_CATEGORIES = {"provider_voice", "first_person_offer"}
+_SELF_CATEGORIES = {"self_named_brand", "first_person_offer", "provider_voice", "call_to_action", "steering"}
 
 
 @cache
@@ -110,7 +111,7 @@ def identify(document: Document, findings: Findings) -> Source:
     found = _from_metadata(document) or _from_text(findings)
     if found is not None and found.key:
         return found
-    voice = next((f.cue.text for f in findings.found if f.rule.category == "first_person_offer"), "")
+    voice = next((f.cue.text for f in findings.found if f.rule.category in _VOICE_CATEGORIES), "")
     why = (f"the text speaks as a provider ({voice!r}) but names no publisher" if voice
            else "no publisher in the metadata or the text")
     return Source(f"doc:{document.doc_id}", f"doc:{document.doc_id}", f"{why}: the document stands alone")
