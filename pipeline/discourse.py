@@ -97,12 +97,25 @@ class DocumentResolver:
                    is_topic, arg.vague, name)
 
     def _resolve(self, arg: Arg, offset: int, sentence: _Sentence, name: str = "") -> list[Ent]:
+        if arg.kind == "topic" and arg.head == "it":
+            return self._it(arg, sentence) or self._topic_ent(offset + arg.start)
         if arg.kind == "topic":
             return self._topic_ent(offset + arg.start)
         if arg.kind == "anaphor":
             return self._antecedent(arg, sentence)
         if arg.kind == "entity":
             return [self._ent(arg, offset, name)]
+        return []
+
+    def _it(self, arg: Arg, sentence: _Sentence) -> list[Ent]:
+        """`Experts are not sure what causes subacute thyroiditis, but it may be related to ...`:
+        `it` is a disorder named earlier in the same sentence, if there is one."""
+        before = [c for c in sentence.span.noun_chunks if c.end_char <= arg.start]
+        for chunk in reversed(before):
+            found = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
+            ents = [self._ent(a, sentence.offset) for a in found]
+            if ents and all(self.lex.is_disorder(e.norm) for e in ents):
+                return ents[:1]
         return []
 
     def _antecedent(self, arg: Arg, sentence: _Sentence) -> list[Ent]:

@@ -26,6 +26,8 @@ AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 SYMMETRIC_RELATIONS = frozenset({"associated_with"})
+# "the link between X and Y", "symptoms associated with X": the sentence does not say which way
+ORDERLESS = frozenset({"noun", "modifier"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def _copula_subject(verb: Token) -> list[Token]:
 def _predicated(tok: Token) -> list[Token]:
     """`X are among the conditions linked to Y`: the claim is about X."""
     tok = resolve_relative(tok)
+    if tok.dep_ == "appos":
+        return [tok.head]
     top = tok
     if top.dep_ == "pobj" and top.head.lower_ == "of" and top.head.head.lemma_.lower() in {
         "one", "some", "many", "most", "several", "all", "each", "any"
@@ -139,6 +143,10 @@ def _predicated(tok: Token) -> list[Token]:
         return _copula_subject(top.head) or [tok]
     if top.dep_ == "pobj" and top.head.lower_ in {"among", "as"} and top.head.head.lemma_.lower() in COPULAS:
         return _copula_subject(top.head.head) or [tok]
+    if top.dep_ == "nsubj" and top.head.lemma_.lower() == "be":
+        # "One of the best ways to treat X is to remove Y": Y does the treating
+        comp = [c for c in top.head.children if c.dep_ in {"xcomp", "attr"} and c.i > top.i]
+        return comp or [tok]
     return [tok]
 
 
@@ -273,10 +281,10 @@ class SentenceExtractor:
                 for ea in effect_args:
                     if ca.kind == "entity" and ea.kind == "entity" and ca.start < ea.end and ea.start < ca.end:
                         continue
+                    symmetric = used.relation in SYMMETRIC_RELATIONS and rule.split(":")[-1] in ORDERLESS
                     out.append(RawClaim(ca, ea, used.relation, direction, negated, hedge,
-                                        sent.start_char, sent.end_char, rule,
-                                        used.relation in SYMMETRIC_RELATIONS, used.effect_template,
-                                        cause_name))
+                                        sent.start_char, sent.end_char, rule, symmetric,
+                                        used.effect_template, cause_name))
         return out
 
     def _effects(self, tokens: list[Token]) -> list[_Effect]:
@@ -337,6 +345,8 @@ class SentenceExtractor:
         if not causes and voice != "modifier":
             causes = _controller(tok)
         causes = [p for c in _gerund_subjects(tok, causes) for p in _predicated(c)]
+        if pred.direction == "decreases" and causes and all(self.lex.is_class(c.lemma_, "agent") for c in causes):
+            causes = first_match(tok, ("prep[with|using|through]>pobj",))  # "doctors treat Y with X"
         effect_tokens = _object_of(tok, spec.get("effect", ())) if voice == "active" else \
             first_match(tok, spec.get("effect", ()))
         if not effect_tokens:
@@ -344,6 +354,8 @@ class SentenceExtractor:
         if not causes or not effect_tokens:
             return []
         causes, effect_tokens, pred = self._population_swap(causes, effect_tokens, pred)
+        if not effect_tokens:
+            return []
         return self._make(causes, self._effects(effect_tokens), pred, tok, sent, f"{pred.frame}:{voice}")
 
     def _shared_object(self, tok: Token, spec) -> list[Token]:
@@ -359,6 +371,8 @@ class SentenceExtractor:
 
     def _population_swap(self, causes, effects, pred):
         """`PD affects people over 60`: a population as object is where the effect occurs."""
+        if pred.direction == "decreases" and all(self.lex.is_population(e.lemma_) for e in effects):
+            return causes, [], pred  # "levodopa helps patients": who is treated, not what
         if pred.relation == "affects" and all(self.lex.is_population(e.lemma_) for e in effects):
             return effects, causes, Predicate(pred.lemma, pred.pos, pred.frame, "associated_with",
                                                "increases", False)

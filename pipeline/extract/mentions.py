@@ -20,7 +20,7 @@ from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.paths import first_match
 
 MAX_VARIANTS = 16
-KEEP_PREPS = frozenset({"of", "in", "to", "from", "for", "with", "within", "on", "between", "against"})
+KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against"})
 KEEP_MODIFIERS = frozenset({"amod", "compound", "nmod", "nummod", "poss", "case", "npadvmod", "quantmod",
                             "nn", "dobj", "prt", "acomp", "attr", "oprd", "pobj", "pcomp"})
 ARTICLES = frozenset({"a", "an", "the", "this", "these", "that", "those"})
@@ -28,6 +28,7 @@ RELATIVE = frozenset({"which", "that", "who", "whom", "whose"})
 PRONOUNS = frozenset({"it", "they", "them", "this", "these", "that", "those", "its", "their"})
 QUESTION_WORDS = frozenset({"what", "who", "which", "how"})
 DEMONSTRATIVES = frozenset({"this", "these", "that", "those", "such"})
+REFERRING = frozenset({"the", "this", "that", "these", "those", "its", "their", "your", "his", "her", "our"})
 QUANTIFIER_HEADS = frozenset({"one", "some", "many", "most", "several", "all", "each", "any", "none",
                               "few", "both", "either", "majority", "number", "variety", "range", "host"})
 
@@ -70,7 +71,7 @@ def _conjuncts(tok: Token) -> list[Token]:
     while todo:
         cur = todo.pop()
         for child in cur.children:
-            if child.dep_ == "conj" and not _is_clause(child):
+            if child.dep_ == "conj" and not _is_clause(child) and not (cur.dep_ == "acomp" and child.pos_ == "ADJ"):
                 out.append(child)
                 todo.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -117,9 +118,11 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return head.pos_ == "VERB" and head.tag_ == "VBG"
     if lemma in lex.strip_words and dep in {"amod", "advmod", "quantmod", "nummod", "det"}:
         return False
+    if dep == "advmod" and child.lower_ in {"too", "not"} and head.pos_ in {"ADJ", "ADV"}:
+        return True
     population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
     if dep in {"relcl", "acl"}:
-        return population
+        return population and not top or lex.is_population(head.lemma_)
     if dep == "prep":
         if any(g.dep_ == "advmod" and g.lower_ in lex.example_markers for g in child.children):
             return False
@@ -150,6 +153,9 @@ def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[lis
     choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
     for child in tok.children:
         if child.i == exclude or child.dep_ in {"conj", "cc"} or not _keep_child(tok, child, lex, top):
+            continue
+        if child.dep_ in {"relcl", "acl"}:  # a clause is kept whole, not re-cut into mentions
+            choices.append([([t for t in child.subtree if not t.is_space], "")])
             continue
         choices.append(_variants(child, lex, False, exclude) or [([], "")])
     combos = []
@@ -200,8 +206,8 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
         rest = [t for t in toks if t.i != head.i and not t.is_punct and t.dep_ != "det"]
         return not rest or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
                                for o in objects)
-    if lex.is_class(lemma, "abstract"):
-        return True  # "continued research into the mechanisms of X" is not a cause of anything
+    if lex.is_class(lemma, "abstract") or lex.is_class(lemma, "agent"):
+        return True  # "continued research into X", "doctors": not causes of anything
     if not (lex.is_class(lemma, "umbrella") or lex.is_class(lemma, "population_generic")):
         return False
     words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
@@ -227,7 +233,9 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
     if not has_examples:
         content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
         demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)
-        if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:]:
+        definite = any(c.dep_ in {"det", "poss"} and c.lower_ in REFERRING for c in tok.children)
+        if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:] and (
+                definite or lex.is_class(lemma, "manifestation")):
             return [Arg("topic", tok.text, *span, lemma, norm=lemma)]
         if demonstrative:
             return [Arg("anaphor", tok.text, *span, lemma, norm=lemma)]
