@@ -150,6 +150,12 @@ class DocumentResolver:
 
     # -- evidence ----------------------------------------------------------------
 
+    def _orderless(self, raw: RawClaim | _Frame, other: Ent) -> bool:
+        """An association with the topic points at the topic, unless the sentence makes the topic
+        its subject and the other side a disorder (`Sleep apnea is associated with heart failure`)."""
+        form = getattr(raw, "rule", "").split(":")[-1]
+        return form in {"noun", "modifier"} or not self.lex.is_disorder(other.norm)
+
     def _keep(self, cause: Ent, effect: Ent, raw: RawClaim | _Frame, rule: str) -> bool:
         if cause.vague or effect.vague or not cause.text or not effect.text:
             return False
@@ -167,7 +173,7 @@ class DocumentResolver:
         made = []
         for cause in causes:
             for effect in effects:
-                if raw.symmetric and cause.is_topic and not effect.is_topic:
+                if raw.symmetric and cause.is_topic and not effect.is_topic and self._orderless(raw, effect):
                     cause, effect = effect, cause
                 if not self._keep(cause, effect, raw, rule):
                     continue

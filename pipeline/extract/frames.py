@@ -26,8 +26,6 @@ AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 SYMMETRIC_RELATIONS = frozenset({"associated_with"})
-# "the link between X and Y", "symptoms associated with X": the sentence does not say which way
-ORDERLESS = frozenset({"noun", "modifier"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +82,8 @@ def _controller(tok: Token) -> list[Token]:
         head = cur.head
         if head.i == cur.i:
             return []
+        if cur.dep_ == "acl" and cur.tag_ == "VBG":
+            return _participle_subject(cur)
         if cur.dep_ in {"acl", "relcl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
             return [head]
         if cur.dep_ not in {"xcomp", "advcl", "conj", "pcomp", "prep", "acomp"}:
@@ -281,10 +281,9 @@ class SentenceExtractor:
                 for ea in effect_args:
                     if ca.kind == "entity" and ea.kind == "entity" and ca.start < ea.end and ea.start < ca.end:
                         continue
-                    symmetric = used.relation in SYMMETRIC_RELATIONS and rule.split(":")[-1] in ORDERLESS
                     out.append(RawClaim(ca, ea, used.relation, direction, negated, hedge,
-                                        sent.start_char, sent.end_char, rule, symmetric,
-                                        used.effect_template, cause_name))
+                                        sent.start_char, sent.end_char, rule,
+                                        used.relation in SYMMETRIC_RELATIONS, used.effect_template, cause_name))
         return out
 
     def _effects(self, tokens: list[Token]) -> list[_Effect]:
