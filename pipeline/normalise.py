@@ -17,6 +17,7 @@ from typing import Protocol
 
 from pipeline.extract.lexicon import Lexicon
 from pipeline.settings import MODELS_DIR
+from pipeline.text import singular
 
 
 class _Ent(Protocol):
@@ -45,17 +46,6 @@ def unframe(name: str) -> str:
         if new != name:
             return new
     return name
-
-
-def singular(word: str) -> str:
-    """A plural's singular for concept ids (`legs` -> `leg`, `therapies` -> `therapy`)."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "ys")):
-        return word[:-1]
-    return word
 
 
 def slug(name: str) -> str:

@@ -18,6 +18,7 @@ from spacy.tokens import Token
 
 from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.paths import first_match
+from pipeline.text import singular
 
 MAX_VARIANTS = 16
 KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against"})
@@ -61,8 +62,11 @@ def norm_tokens(tokens) -> str:
     for t in tokens:
         if t.is_punct or t.is_space:
             continue
-        word = t.lemma_ if t.pos_ in {"NOUN", "PROPN"} and t.tag_ in {"NNS", "NNPS"} else t.text
-        words.append(re.sub(r"[^a-z0-9]+", " ", word.lower()).strip())
+        word = t.text.lower()
+        if t.pos_ in {"NOUN", "PROPN"} and t.tag_ in {"NNS", "NNPS"}:
+            # proper nouns keep their plural in spaCy's lemma: "Restless Legs" in a title
+            word = t.lemma_.lower() if t.lemma_.lower() != word else singular(word)
+        words.append(re.sub(r"[^a-z0-9]+", " ", word).strip())
     return " ".join(w for w in words if w)
 
 
