@@ -124,6 +124,8 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return False
     if dep == "advmod" and child.lower_ in {"too", "not"} and head.pos_ in {"ADJ", "ADV"}:
         return True
+    if dep == "advmod" and head.tag_ == "VBG" and any(g.dep_ == "prep" for g in child.children):
+        return True
     population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
     if dep in {"relcl", "acl"}:
         return population and not top or lex.is_population(head.lemma_)
@@ -138,9 +140,26 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     return dep in KEEP_MODIFIERS
 
 
+def _shared_noun(group: list[Token]) -> Token | None:
+    """`spicy, fatty or acidic foods` parsed as conjuncts with `foods` hung on the first: the noun
+    right after the last conjunct belongs to every bare modifier in the list."""
+    last = group[-1]
+    if len(group) < 2 or last.i + 1 >= len(last.doc):
+        return None
+    noun = last.doc[last.i + 1]
+    if noun.pos_ == "NOUN" and noun.dep_ in {"appos", "conj", "dobj", "pobj"} and noun.head.i in {t.i for t in group}:
+        return noun
+    return None
+
+
 def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
-    for alt in _conjuncts(tok):
+    group = _conjuncts(tok)
+    noun = _shared_noun(group)
+    for alt in group:
+        if noun is not None and alt.i != group[0].i and not list(alt.children):
+            out.append(([alt, noun], ""))
+            continue
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
             break
@@ -212,19 +231,34 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
                                for o in objects)
     if lex.is_class(lemma, "abstract") or lex.is_class(lemma, "agent"):
         return True  # "continued research into X", "doctors": not causes of anything
-    if not (lex.is_class(lemma, "umbrella") or lex.is_class(lemma, "population_generic")):
+    if not (lex.is_class(lemma, "umbrella") or lex.is_class(lemma, "population_generic")
+            or lex.is_class(lemma, "generic")):
         return False
     words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
+    if lex.is_class(lemma, "population_generic") and words & {"all", "any", "every"}:
+        return True  # "people of all ages"
     return words <= lex.strip_words | lex.evaluative | ARTICLES
+
+
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+
+
+def clause_mention(verb: Token) -> Arg:
+    """A condition stated as a clause (`when the urine is persistently acidic`) is one mention."""
+    toks = [t for t in verb.subtree if t.dep_ != "mark" and not t.is_space
+            and not (t.is_punct and t.i in {verb.left_edge.i, verb.right_edge.i})]
+    return Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
+               norm=norm_tokens(toks))
 
 
 def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
     """Every mention that the argument token `tok` stands for; the predicate at index
     `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
     tok = climb_quantifier(resolve_relative(tok))
-    if lex.is_class(tok.lemma_, "population") or lex.is_class(tok.lemma_, "population_generic"):
-        condition = first_match(tok, ("prep[with]>pobj",))
-        if condition:  # "individuals with varicose veins" stand for varicose veins
+    if lex.is_population(tok.lemma_):
+        # "individuals with varicose veins", "people who have chronic bronchitis" stand for the condition
+        condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj"))
+        if condition:
             tok = condition[0]
     lemma = tok.lemma_.lower()
     span = (tok.idx, tok.idx + len(tok))
@@ -233,6 +267,8 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
     if tok.pos_ == "PRON" or (lemma in PRONOUNS and tok.pos_ in {"DET", "PRON"}):
         kind = "topic" if lemma == "it" else "anaphor"
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
+    if tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in tok.children):
+        return [clause_mention(tok)]
     has_examples = bool(examples(tok, lex))
     if not has_examples:
         content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
