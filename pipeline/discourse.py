@@ -183,8 +183,10 @@ class DocumentResolver:
         return form in {"noun", "modifier"} or not self.lex.is_disorder(other.norm)
 
     def _keep(self, cause: Ent, effect: Ent, raw: RawClaim | _Frame, rule: str) -> bool:
-        if cause.vague or effect.vague or not cause.text or not effect.text:
+        if not cause.text or not effect.text:
             return False
+        if (cause.vague or effect.vague) and not raw.negated:
+            return False  # a vague denial ("no specific food causes stones") still says something
         if (cause.is_topic and effect.is_topic) or cause.norm == effect.norm:
             return False
         if rule == "population" or raw.relation == "affects":

@@ -33,7 +33,10 @@ class Topic:
 
     def matches(self, norm: str) -> bool:
         padded = f" {norm} "
-        return any(f" {k} " in padded for k in self.keys)
+        if any(f" {k} " in padded for k in self.keys):
+            return True
+        # the bare head noun refers back to the topic: "stones" in an article on kidney stones
+        return " " not in norm and any(len(k.split()) > 1 and k.split()[-1] == norm for k in self.keys)
 
 
 def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
