@@ -143,8 +143,10 @@ def _predicated(tok: Token, lex: Lexicon) -> list[Token]:
         return _copula_subject(top.head) or [tok]
     if top.dep_ == "pobj" and top.head.lower_ in {"among", "as"} and top.head.head.lemma_.lower() in COPULAS:
         return _copula_subject(top.head.head) or [tok]
-    if top.dep_ == "nsubj" and top.head.lemma_.lower() == "be" and lex.is_class(tok.lemma_, "means"):
-        # "One of the best ways to treat X is to remove Y": Y does the treating
+    identifies = lex.is_class(tok.lemma_, "means") or lex.is_class(tok.lemma_, "population_generic")
+    if top.dep_ == "nsubj" and top.head.lemma_.lower() == "be" and identifies:
+        # "One of the best ways to treat X is to remove Y": Y does the treating;
+        # "Others at risk of X are people taking Y": Y is the risk
         comp = [c for c in top.head.children if c.dep_ in {"xcomp", "attr"} and c.i > top.i]
         return comp or [tok]
     return [tok]
@@ -225,8 +227,14 @@ def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
 
 
 def _verb_tagged_noun(tok: Token) -> bool:
-    """`Parkinson's disease frequently coexists with RLS`: a verb the tagger read as a plural noun."""
-    return tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and any(c.dep_ == "nsubj" for c in tok.children)
+    """`Parkinson's disease frequently coexists with RLS`, `... and lead to X`: a verb the tagger
+    read as a noun, recognisable by a verb's dependents."""
+    if tok.pos_ != "NOUN":
+        return False
+    deps = {c.dep_ for c in tok.children}
+    if tok.dep_ == "ROOT":
+        return "nsubj" in deps
+    return tok.dep_ == "conj" and tok.head.pos_ == "VERB" and "prep" in deps and "det" not in deps
 
 
 def _object_of(verb: Token, paths: tuple[str, ...]) -> list[Token]:
@@ -306,6 +314,8 @@ class SentenceExtractor:
 
     def _effect_chain(self, tokens: list[Token]) -> list[_Effect]:
         out = []
+        # "cause hyperthyroidism followed by hypothyroidism": what follows is caused too
+        tokens = tokens + [t for tok in tokens for t in first_match(tok, ("acl[follow]>agent>pobj",))]
         for tok in tokens:
             eff = _unwrap(tok, self.lex)
             if eff.inner is not None and eff.inner_token is not None and eff.token is not None \
@@ -488,6 +498,8 @@ class SentenceExtractor:
             return [], "", None
         if dep == "pobj" and head.lower_ in {"as", "among", "at"} and head.head.pos_ in {"VERB", "AUX"}:
             return _copula_subject(head.head), "", None
+        if dep == "pobj" and head.lower_ == "at" and head.head.pos_ in {"NOUN", "PRON"}:
+            return [head.head], "", None  # "Others at increased risk of X are ..."
         return [], "", None
 
     def _copula_complement(self, verb: Token) -> list[Token]:

@@ -178,7 +178,9 @@ def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[lis
         if child.i == exclude or child.dep_ in {"conj", "cc"} or not _keep_child(tok, child, lex, top):
             continue
         if child.dep_ in {"relcl", "acl"}:  # a clause is kept whole, not re-cut into mentions
-            choices.append([([t for t in child.subtree if not t.is_space], "")])
+            clause = [t for t in child.subtree if not t.is_space]
+            if all(t.i != exclude for t in clause):  # unless it holds the claim itself
+                choices.append([(clause, "")])
             continue
         choices.append(_variants(child, lex, False, exclude) or [([], "")])
     combos = []
@@ -257,7 +259,8 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
     tok = climb_quantifier(resolve_relative(tok))
     if lex.is_population(tok.lemma_):
         # "individuals with varicose veins", "people who have chronic bronchitis" stand for the condition
-        condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj"))
+        condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj",
+                                      "acl[take|use|receive|have]>dobj"))
         if condition:
             tok = condition[0]
     lemma = tok.lemma_.lower()
