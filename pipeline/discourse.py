@@ -285,7 +285,9 @@ class DocumentResolver:
                     if _prefix_match(frame.head, head) or (frame.umbrella and _prefix_match(frame.umbrella, head)):
                         return frame
             return None
-        return earlier[-1].frames[-1]
+        # "This is usually X": the previous sentence's claim about the topic, else its first claim
+        frames = earlier[-1].frames
+        return next((f for f in frames if any(e.is_topic for e in f.effect)), frames[0])
 
     def _item_args(self, piece: Piece, clauses: bool = False) -> list[Ent]:
         """The thing a list item or its label names, when it is a phrase rather than a clause

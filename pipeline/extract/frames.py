@@ -233,7 +233,7 @@ def _verb_tagged_noun(tok: Token) -> bool:
         return False
     deps = {c.dep_ for c in tok.children}
     if tok.dep_ == "ROOT":
-        return "nsubj" in deps
+        return bool(deps & {"nsubj", "advcl"})
     return tok.dep_ == "conj" and tok.head.pos_ == "VERB" and "prep" in deps and "det" not in deps
 
 
@@ -376,11 +376,20 @@ class SentenceExtractor:
         causes = [u for c in causes for u in _unlight(c, self.lex)]
         if not causes and voice != "modifier":
             causes = _controller(tok)
+        if not causes and voice == "passive" and pred.relation == "affects":
+            # "Men are affected more often than women": who the condition at hand affects
+            causes = [s for s in _subjects(tok) if self.lex.is_population(s.lemma_)]
+            if causes:
+                return self._make(causes, [_Effect(None, 1)], Predicate(pred.lemma, pred.pos, pred.frame,
+                                  "associated_with", "increases", False), tok, sent, "population")
         causes = [p for c in _gerund_subjects(tok, causes) for p in _predicated(c, self.lex)]
         if pred.direction == "decreases" and causes and all(self.lex.is_class(c.lemma_, "agent") for c in causes):
             causes = first_match(tok, ("prep[with|using|through]>pobj",))  # "doctors treat Y with X"
         effect_tokens = _object_of(tok, spec.get("effect", ())) if voice == "active" else \
             first_match(tok, spec.get("effect", ()))
+        if not effect_tokens and _verb_tagged_noun(tok) and "nsubj" in spec.get("effect", ()):
+            # "Uric acid stones form when ...", tagged as one noun phrase: its head is the subject
+            effect_tokens = [c for c in tok.children if c.dep_ == "compound"]
         if not effect_tokens:
             effect_tokens = self._shared_object(tok, spec)
         if not causes:

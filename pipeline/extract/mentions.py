@@ -243,11 +243,13 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
 
 
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+CONDITIONS = frozenset({"when", "if", "whenever", "once", "after", "before", "while"})
 
 
 def clause_mention(verb: Token) -> Arg:
     """A condition stated as a clause (`when the urine is persistently acidic`) is one mention."""
-    toks = [t for t in verb.subtree if t.dep_ != "mark" and not t.is_space
+    markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)}
+    toks = [t for t in verb.subtree if t.i not in markers and not t.is_space
             and not (t.is_punct and t.i in {verb.left_edge.i, verb.right_edge.i})]
     return Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
                norm=norm_tokens(toks))

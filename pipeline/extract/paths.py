@@ -32,7 +32,8 @@ def parse_path(path: str) -> tuple[Step, ...]:
 
 
 def _marked(tok: Token, marks: frozenset[str] | None) -> bool:
-    return marks is None or any(c.dep_ == "mark" and c.lower_ in marks for c in tok.children)
+    # "when" is often parsed as an adverb of the clause rather than its marker
+    return marks is None or any(c.dep_ in {"mark", "advmod"} and c.lower_ in marks for c in tok.children)
 
 
 def follow(token: Token, path: str) -> list[Token]:

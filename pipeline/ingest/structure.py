@@ -154,7 +154,8 @@ def _classify(text: str, hint: str, start: int, end: int, nxt) -> tuple[str, int
         body_start = start + bullet.end()
         body = text[body_start:end]
         next_is_item = nxt is not None and (nxt[0] == "item" or _BULLET.match(text[nxt[1] : nxt[2]]))
-        if _looks_like_heading(body) and nxt is not None and not next_is_item:
+        numbered = content[0].isdigit()  # "1. Neurological Factors" heads a section; "- Smoking" is an item
+        if numbered and _looks_like_heading(body) and nxt is not None and not next_is_item:
             return "heading", body_start
         return "list_item", body_start
     # a line whose sentence runs on into the next line is no heading
