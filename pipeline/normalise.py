@@ -17,6 +17,7 @@ from typing import Protocol
 
 from pipeline.extract.lexicon import Lexicon
 from pipeline.settings import MODELS_DIR
+from pipeline.text import singular
 
 
 class _Ent(Protocol):
@@ -28,6 +29,7 @@ class _Ent(Protocol):
 
 class _Topic(Protocol):
     name: str
+    keys: tuple[str, ...]
 
 
 @cache
@@ -46,17 +48,6 @@ def unframe(name: str) -> str:
     return name
 
 
-def singular(word: str) -> str:
-    """A plural's singular for concept ids (`legs` -> `leg`, `therapies` -> `therapy`)."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "ys")):
-        return word[:-1]
-    return word
-
-
 def slug(name: str) -> str:
     return "_".join(singular(w) for w in re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
 
@@ -72,13 +63,25 @@ class Normaliser:
             words = words[1:]
         return " ".join(abbreviations.get(w, w).lower() for w in words) or text.lower()
 
+    def subtype(self, norm: str, topic: _Topic) -> str:
+        """`acute bronchitis` is a kind of the topic, not the topic: keep the words that say which kind."""
+        padded = f" {norm} "
+        for key in sorted(topic.keys, key=len, reverse=True):
+            at = padded.find(f" {key} ")
+            if at >= 0:
+                skip = self.lex.strip_words | self.lex.evaluative | set(self.lex.polarity_modifiers) | set(
+                    self.lex.effect_wrappers)
+                words = [w for w in padded[:at].split() if w not in skip]
+                return " ".join(words) + " " if words else ""
+        return ""
+
     def concept(self, ent: _Ent, topic: _Topic | None, abbreviations: dict[str, str] | None = None,
                 template: str = "") -> tuple[str, str]:
         """(name as the text writes it, id from the singular form): `Low iron levels` and
         `low iron level` share an id; the tables show the commonest name of each id."""
         abbreviations = abbreviations or {}
         if ent.is_topic and topic is not None:
-            name = key = topic.name
+            name = key = self.subtype(ent.norm, topic) + topic.name
         else:
             name = ent.name or unframe(self.words(ent.text, abbreviations))
             key = unframe(self.words(ent.norm, abbreviations))

@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 from pipeline.analysis import ParsedDocument, Piece
 from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.mentions import norm_tokens
+from pipeline.text import singular
 
 _ALIAS_VERBS = frozenset({"know", "call", "term", "name", "refer"})
 _LEAD_WORDS = frozenset({"understand", "understanding", "intriguing", "common", "main", "connection",
@@ -32,7 +33,10 @@ class Topic:
 
     def matches(self, norm: str) -> bool:
         padded = f" {norm} "
-        return any(f" {k} " in padded for k in self.keys)
+        if any(f" {k} " in padded for k in self.keys):
+            return True
+        # the bare head noun refers back to the topic: "stones" in an article on kidney stones
+        return " " not in norm and any(len(k.split()) > 1 and k.split()[-1] == norm for k in self.keys)
 
 
 def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
@@ -41,10 +45,13 @@ def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
     toks = [t for t in chunk if not (t.is_punct or t.is_space) and t.dep_ != "det"
             and t.lemma_.lower() not in lex.strip_words and t.i not in claimed]
     # "Restless Legs Causes" -> "Restless Legs": the relation noun is not the topic
-    while toks and (lex.predicate(toks[-1].lemma_, "NOUN") or lex.is_class(toks[-1].lemma_, "umbrella")):
+    while toks and (lex.predicate(singular(toks[-1].lemma_.lower()), "NOUN")
+                    or lex.is_class(singular(toks[-1].lemma_.lower()), "umbrella")):
         toks = toks[:-1]
     while toks and toks[0].lower_ in _LEAD_WORDS:
         toks = toks[1:]
+    if toks and toks[-1].pos_ not in {"NOUN", "PROPN"}:
+        return []  # "Vascular Medicine" minus its relation noun names nothing
     return toks
 
 
@@ -66,26 +73,10 @@ def detect_topic(parsed: ParsedDocument, lex: Lexicon) -> Topic | None:
     pieces = parsed.pieces
     abbreviations = abbreviation_norms(parsed)
     body = " " + " ".join(norm_tokens(p.doc) for p in pieces) + " "
-    lead: list[Piece] = [p for p in pieces if p.role == "title"][:1] or [p for p in pieces if p.role == "heading"][:1]
-    lead += [p for p in pieces if p.role == "paragraph"][:1]
-    scores: Counter[str] = Counter()
-    surface: dict[str, str] = {}
-    for rank, piece in enumerate(lead):
-        for chunk in piece.doc.noun_chunks:
-            toks = _key_tokens(chunk, lex)
-            key = norm_tokens(toks)
-            if len(key) < 3 or lex.is_population(toks[-1].lemma_):
-                continue
-            long = abbreviations.get(key)
-            short = next((s for s, lf in abbreviations.items() if lf == key), None)
-            count = body.count(f" {key} ") + (body.count(f" {long} ") if long else 0) \
-                + (body.count(f" {short} ") if short else 0)
-            weight = 1.5 if rank == 0 else 1.0
-            if lex.is_class(toks[-1].lemma_, "topic_reference") or long or short:
-                weight *= 1.5
-            if count * weight > scores[key]:
-                scores[key] = count * weight
-                surface.setdefault(key, " ".join(t.text for t in toks))
+    # the title names the topic when there is one; otherwise the opening paragraph does
+    titles = [p for p in pieces if p.role == "title"][:1] or [p for p in pieces if p.role == "heading"][:1]
+    opening = [p for p in pieces if p.role == "paragraph"][:1]
+    scores = _candidates(titles, body, abbreviations, lex) or _candidates(opening, body, abbreviations, lex)
     if not scores:
         return None
     best = max(sorted(scores), key=lambda k: scores[k])
@@ -102,6 +93,28 @@ def detect_topic(parsed: ParsedDocument, lex: Lexicon) -> Topic | None:
         if len(words) > 1 and lex.is_class(words[-1], "topic_reference"):
             keys.add(" ".join(words[:-1]))
     return Topic(name=name, keys=tuple(sorted(keys)))
+
+
+def _candidates(pieces: list[Piece], body: str, abbreviations: dict[str, str], lex: Lexicon) -> Counter[str]:
+    """Noun phrases of `pieces`, scored by how often the text uses them (or their abbreviation)."""
+    scores: Counter[str] = Counter()
+    for piece in pieces:
+        for chunk in piece.doc.noun_chunks:
+            toks = _key_tokens(chunk, lex)
+            if not toks or lex.is_population(toks[-1].lemma_):
+                continue
+            # a title's capitalised plurals are not lemmatised ("Restless Legs"): use the form the text uses
+            plain = norm_tokens(toks)
+            key = max((plain, " ".join(singular(w) for w in plain.split())), key=lambda k: (body.count(f" {k} "), k))
+            if len(key) < 3:
+                continue
+            long = abbreviations.get(key)
+            short = next((s for s, lf in abbreviations.items() if lf == key), None)
+            count = body.count(f" {key} ") + (body.count(f" {long} ") if long else 0) \
+                + (body.count(f" {short} ") if short else 0)
+            weight = 1.5 if lex.is_class(toks[-1].lemma_, "topic_reference") or long or short else 1.0
+            scores[key] = max(scores[key], count * weight)
+    return +scores
 
 
 def _fullest_name(best: str, keys: set[str], abbreviations: dict[str, str], body: str, lex: Lexicon) -> str:
@@ -132,9 +145,17 @@ def _aliases(pieces: list[Piece], keys: set[str], lex: Lexicon) -> set[str]:
                 continue
             for child in chunk.root.children:
                 if child.dep_ == "appos":
-                    found.add(norm_tokens(t for t in child.subtree if t.dep_ != "det"))
+                    found.add(_name_of(child))
                 if child.dep_ == "acl" and child.lemma_.lower() in _ALIAS_VERBS:
                     for g in child.subtree:
                         if g.dep_ in {"pobj", "oprd", "attr"} and g.head.lower_ in {"as", child.lower_}:
-                            found.add(norm_tokens(t for t in g.subtree if t.dep_ != "det"))
+                            found.add(_name_of(g))
     return {f for f in found if len(f) > 2}
+
+
+def _name_of(tok: Token) -> str:
+    """A short name in apposition (`the Willis-Ekbom disease`), or nothing if it is a description."""
+    words = [t for t in tok.subtree if t.dep_ not in {"det", "advmod", "punct"} and not t.is_space]
+    if len(words) > 4 or any(t.dep_ in {"conj", "prep", "relcl", "acl"} for t in words):
+        return ""
+    return norm_tokens(words)

@@ -98,7 +98,8 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
         predicates[(p.lemma, p.pos)] = predicates.get((p.lemma, p.pos), ()) + (p,)
     frames_raw = json.loads((root / "frames.json").read_text(encoding="utf-8"))
     frames = {
-        name: {voice: {role: tuple(paths) for role, paths in spec.items()} for voice, spec in voices.items()}
+        name: {voice: spec if isinstance(spec, str) else {role: tuple(paths) for role, paths in spec.items()}
+               for voice, spec in voices.items()}
         for name, voices in frames_raw.items()
         if not name.startswith("_")
     }
