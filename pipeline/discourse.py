@@ -88,6 +88,8 @@ class DocumentResolver:
         self.lex = lex
         self.topic: Topic | None = detect_topic(parsed, lex)
         self.abbreviation_norms = abbreviation_norms(parsed)
+        # words that may follow the topic's name in a mention of it: "RLS symptoms", "restless leg sensations"
+        self.trailing = frozenset(lex.effect_wrappers) | lex.noun_classes.get("manifestation", frozenset())
         self.normaliser = normaliser
         self.abbreviations = {k.lower(): v for k, v in parsed.abbreviations.items()}
         self.history: deque[_Sentence] = deque(maxlen=ANAPHOR_WINDOW)
@@ -103,7 +105,9 @@ class DocumentResolver:
 
     def _ent(self, arg: Arg, offset: int, name: str = "") -> Ent:
         norm = " ".join(self.abbreviation_norms.get(w, w) for w in arg.norm.split())
-        is_topic = bool(self.topic and (self.topic.matches(arg.norm) or self.topic.matches(norm))) and not name
+        trailing = self.trailing
+        is_topic = bool(self.topic and (self.topic.matches(arg.norm, trailing) or self.topic.matches(norm, trailing)))
+        is_topic = is_topic and not name
         return Ent(arg.text, norm, offset + arg.start, offset + arg.end, arg.head, arg.umbrella,
                    is_topic, arg.vague, name)
 
