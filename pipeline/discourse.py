@@ -75,6 +75,16 @@ class _Sentence:
     frames: list[_Frame] = field(default_factory=list)
 
 
+def _is_phrase(piece: Piece) -> bool:
+    """A list item's first sentence is a phrase (`Smoking.`, `A history of DVT.`), not a clause."""
+    sents = list(piece.doc.sents)
+    if not sents:
+        return False
+    root = sents[0].root
+    verbal = root.pos_ in {"VERB", "AUX"} and root.tag_ != "VBG"
+    return not verbal and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in root.children)
+
+
 def _prefix_match(a: str, b: str) -> bool:
     return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
 
@@ -88,6 +98,8 @@ class DocumentResolver:
         self.lex = lex
         self.topic: Topic | None = detect_topic(parsed, lex)
         self.abbreviation_norms = abbreviation_norms(parsed)
+        # words that may follow the topic's name in a mention of it: "RLS symptoms", "restless leg sensations"
+        self.trailing = frozenset(lex.effect_wrappers) | lex.noun_classes.get("manifestation", frozenset())
         self.normaliser = normaliser
         self.abbreviations = {k.lower(): v for k, v in parsed.abbreviations.items()}
         self.history: deque[_Sentence] = deque(maxlen=ANAPHOR_WINDOW)
@@ -103,7 +115,9 @@ class DocumentResolver:
 
     def _ent(self, arg: Arg, offset: int, name: str = "") -> Ent:
         norm = " ".join(self.abbreviation_norms.get(w, w) for w in arg.norm.split())
-        is_topic = bool(self.topic and (self.topic.matches(arg.norm) or self.topic.matches(norm))) and not name
+        trailing = self.trailing
+        is_topic = bool(self.topic and (self.topic.matches(arg.norm, trailing) or self.topic.matches(norm, trailing)))
+        is_topic = is_topic and not name
         return Ent(arg.text, norm, offset + arg.start, offset + arg.end, arg.head, arg.umbrella,
                    is_topic, arg.vague, name)
 
@@ -296,8 +310,7 @@ class DocumentResolver:
         if not sents:
             return []
         root = sents[0].root
-        is_clause = (root.pos_ in {"VERB", "AUX"} and root.tag_ != "VBG") or any(
-            c.dep_ in {"nsubj", "nsubjpass"} for c in root.children)
+        is_clause = not _is_phrase(piece)
         if is_clause and not clauses:
             return []
         found = [clause_mention(root)] if is_clause else mentions(root, self.lex)
@@ -328,11 +341,13 @@ class DocumentResolver:
             label = next((p for p in group if p.role == "label"), None)
             body = [p for p in group if p.role != "label"]
             if block.kind == "paragraph" and colon_frames:
-                items = self._item_args(body[0], clauses=any(f.items in {"if", "when"} for f in colon_frames))
-                for frame in colon_frames if items else []:
-                    self._fill(frame, items, block.start, block.end, section)
-                if not items:
-                    colon_frames = []
+                clauses = any(f.items in {"if", "when"} for f in colon_frames)
+                if clauses or _is_phrase(body[0]):
+                    items = self._item_args(body[0], clauses=clauses)
+                    for frame in colon_frames:
+                        self._fill(frame, items, block.start, block.end, section)
+                else:
+                    colon_frames = []  # a full sentence ends the list
             if block.kind != "list_item":
                 list_frames = []
             topical = False

@@ -57,11 +57,14 @@ class Normaliser:
         self.lex = lex
 
     def words(self, text: str, abbreviations: dict[str, str]) -> str:
-        """Lower-case words, leading determiners and quantifiers dropped, abbreviations written out."""
+        """Lower-case words, leading determiners and quantifiers dropped; a mention that is only an
+        abbreviation the document defines (`CKD`) is written out."""
         words = re.sub(r"[^\w'\-]+", " ", text.lower()).split()
         while words and words[0] in self.lex.strip_words:
             words = words[1:]
-        return " ".join(abbreviations.get(w, w).lower() for w in words) or text.lower()
+        if len(words) == 1 and words[0] in abbreviations:
+            return abbreviations[words[0]].lower()
+        return " ".join(words) or text.lower()
 
     def subtype(self, norm: str, topic: _Topic) -> str:
         """`acute bronchitis` is a kind of the topic, not the topic: keep the words that say which kind."""

@@ -19,6 +19,7 @@ from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.mentions import norm_tokens
 from pipeline.text import singular
 
+_PREPOSITIONS = frozenset({"of", "for", "to", "with", "in", "on", "from", "by", "about", "after", "during"})
 _ALIAS_VERBS = frozenset({"know", "call", "term", "name", "refer"})
 _LEAD_WORDS = frozenset({"understand", "understanding", "intriguing", "common", "main", "connection",
                          "exploring", "overview", "guide", "introduction"})
@@ -31,12 +32,19 @@ class Topic:
     name: str
     keys: tuple[str, ...]
 
-    def matches(self, norm: str) -> bool:
-        padded = f" {norm} "
-        if any(f" {k} " in padded for k in self.keys):
-            return True
+    def matches(self, norm: str, trailing: frozenset[str] = frozenset()) -> bool:
+        """Does a mention name the topic (or a kind of it)? `acute bronchitis` and `RLS symptoms` do
+        (words in `trailing` may follow the name); `a history of DVT` names a history, not DVT."""
+        words = norm.split()
+        for key in self.keys:
+            size = len(key.split())
+            for i in range(len(words) - size + 1):
+                if " ".join(words[i : i + size]) != key:
+                    continue
+                if all(w in trailing for w in words[i + size :]) and not set(words[:i]) & _PREPOSITIONS:
+                    return True
         # the bare head noun refers back to the topic: "stones" in an article on kidney stones
-        return " " not in norm and any(len(k.split()) > 1 and k.split()[-1] == norm for k in self.keys)
+        return len(words) == 1 and any(len(k.split()) > 1 and k.split()[-1] == norm for k in self.keys)
 
 
 def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
