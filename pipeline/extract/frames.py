@@ -15,7 +15,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from pipeline.extract.lexicon import Lexicon, Predicate
-from pipeline.extract.mentions import Arg, climb_quantifier, examples, mentions, resolve_relative
+from pipeline.extract.mentions import Arg, clause_mention, climb_quantifier, examples, mentions, resolve_relative
 from pipeline.extract.modality import hedge_cue, is_negated
 from pipeline.extract.paths import first_match
 
@@ -188,6 +188,12 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     return _Effect(tok, polarity)
 
 
+def _asks_how(tok: Token) -> bool:
+    """`How to prevent X?`, `How is X treated?`"""
+    sent = tok.sent
+    return sent.text.rstrip().endswith("?") and any(t.lower_ == "how" for t in sent)
+
+
 def _infinitive(tok: Token) -> bool:
     return tok.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
@@ -275,6 +281,7 @@ class SentenceExtractor:
                 claims += self._population(tok, sent)
         claims += self._idioms(sent)
         claims += self._restatements(sent)
+        claims += self._instructions(sent)
         return _open_dangling(sent, claims)
 
     # -- building blocks -------------------------------------------------------
@@ -282,8 +289,8 @@ class SentenceExtractor:
     def _make(self, causes, effects: list[_Effect], pred: Predicate, trigger: Token, sent: Span,
               rule: str, causes_kind: str = "", cause_name: str = "") -> list[RawClaim]:
         out = []
-        if causes_kind == "list":
-            cause_args = [Arg("list", "", trigger.idx, trigger.idx, "")]
+        if causes_kind in {"list", "open"}:
+            cause_args = [Arg(causes_kind, "", trigger.idx, trigger.idx, "")]
         else:
             cause_args = [a for c in causes for a in mentions(c, self.lex, trigger.i)]
         for eff in effects:
@@ -392,6 +399,9 @@ class SentenceExtractor:
             effect_tokens = [c for c in tok.children if c.dep_ == "compound"]
         if not effect_tokens:
             effect_tokens = self._shared_object(tok, spec)
+        if not causes and _asks_how(tok):
+            effects = self._effects(effect_tokens)
+            return self._make([], effects, pred, tok, sent, f"{pred.frame}:question", causes_kind="open")
         if not causes:
             return []
         causes, effect_tokens, pred = self._population_swap(causes, effect_tokens, pred)
@@ -644,6 +654,46 @@ class SentenceExtractor:
                                     hedge_cue(verb, self.lex), sent.start_char, sent.end_char, "restatement"))
         return out
 
+    def _instructions(self, sent: Span) -> list[RawClaim]:
+        """`Drink plenty of fluids and avoid alcohol.` An instruction is a measure against what its
+        purpose clause names (`To keep bones strong, eat ...`) or, without one, against what the
+        section is about (resolved in discourse as an open effect)."""
+        root = sent.root
+        if not _imperative(root):
+            return []
+        purpose = next((c for c in root.children if c.dep_ == "advcl" and _infinitive(c)), None)
+        causes = []
+        for verb in [root] + [c for c in root.children if c.dep_ == "conj" and c.pos_ == "VERB"]:
+            kind = self.lex.instructions.get(verb.lemma_.lower(), "")
+            if kind == "wrap":  # "try to avoid X": the instruction is to avoid X
+                verb = next((c for c in verb.children if c.dep_ == "xcomp"), verb)
+                kind = self.lex.instructions.get(verb.lemma_.lower(), "")
+            has_object = any(c.dep_ in {"dobj", "prt", "acomp"} for c in verb.children)
+            if kind == "skip" or not (has_object or kind == "measure"):
+                continue  # "see your doctor", "go to ...", "move around": not a measure against anything
+            causes += [a for a in mentions(verb, self.lex, purpose.i if purpose is not None else -1)
+                       if a.kind == "entity" and not a.vague]
+        if purpose is None:
+            effect = Arg("section", "", root.idx, root.idx, "")
+            return [RawClaim(c, effect, "treats", "decreases", False, "", sent.start_char, sent.end_char,
+                             "instruction") for c in causes]
+        pred = self.lex.predicate(purpose.lemma_.lower(), "VERB")
+        if pred is not None and pred.direction == "decreases":
+            effects = self._effects(first_match(purpose, ("dobj",)))
+            relation, direction = pred.relation, pred.direction
+        else:  # "to keep bones strong": what the instruction is for
+            effects = [_Effect(purpose, 1)]
+            relation, direction = "promotes", "increases"
+        out = []
+        for eff in effects:
+            targets = [Arg("topic", "", root.idx, root.idx, "")] if eff.token is None else (
+                [clause_mention(purpose, skip_aux=True)] if eff.token.i == purpose.i else mentions(eff.token, self.lex))
+            for cause in causes:
+                for target in targets:
+                    out.append(RawClaim(cause, target, relation, direction, False, "", sent.start_char,
+                                        sent.end_char, "instruction:purpose"))
+        return out
+
     def _refers_back(self, subj: Token) -> bool:
         if subj.pos_ == "PRON" or (subj.pos_ == "DET" and subj.lower_ in {"this", "these", "that", "those"}):
             return subj.lower_ in {"they", "these", "this", "those", "that"}
@@ -675,3 +725,9 @@ def _open_dangling(sent: Span, claims: list[RawClaim]) -> list[RawClaim]:
             claim = replace(claim, effect=listed)
         opened.append(claim)
     return opened
+
+
+def _imperative(verb: Token) -> bool:
+    return verb.tag_ == "VB" and verb.dep_ == "ROOT" and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "expl"} or (c.dep_ == "aux" and c.lower_ not in {"do", "don't"})
+        for c in verb.children)

@@ -21,7 +21,7 @@ from pipeline.extract.paths import first_match
 from pipeline.text import singular
 
 MAX_VARIANTS = 16
-KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against"})
+KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against", "after"})
 KEEP_MODIFIERS = frozenset({"amod", "compound", "nmod", "nummod", "poss", "case", "npadvmod", "quantmod",
                             "nn", "dobj", "prt", "acomp", "attr", "oprd", "pobj", "pcomp"})
 ARTICLES = frozenset({"a", "an", "the", "this", "these", "that", "those"})
@@ -119,7 +119,9 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     if dep in {"det", "predet"}:
         return not top and child.lower_ in ARTICLES
     if dep == "neg":
-        return head.pos_ == "VERB" and head.tag_ == "VBG"
+        return head.pos_ == "VERB" and head.tag_ in {"VBG", "VB"}
+    if dep == "aux" and child.lower_ in {"do", "don't"} and head.tag_ == "VB":
+        return any(c.dep_ == "neg" for c in head.children)
     if lemma in lex.strip_words and dep in {"amod", "advmod", "quantmod", "nummod", "det"}:
         return False
     if dep == "advmod" and child.lower_ in {"too", "not"} and head.pos_ in {"ADJ", "ADV"}:
@@ -246,9 +248,11 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 CONDITIONS = frozenset({"when", "if", "whenever", "once", "after", "before", "while"})
 
 
-def clause_mention(verb: Token) -> Arg:
-    """A condition stated as a clause (`when the urine is persistently acidic`) is one mention."""
-    markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)}
+def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
+    """A condition stated as a clause (`when the urine is persistently acidic`) is one mention;
+    a purpose (`to keep bones strong`) too, without its `to`."""
+    markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)
+               or (skip_aux and c.dep_ == "aux")}
     toks = [t for t in verb.subtree if t.i not in markers and not t.is_space
             and not (t.is_punct and t.i in {verb.left_edge.i, verb.right_edge.i})]
     return Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
@@ -269,6 +273,8 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
     span = (tok.idx, tok.idx + len(tok))
     if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
         return [Arg("open", tok.text, *span, lemma, norm=lemma)]
+    if lemma in {"following", "below"} and not any(c.dep_ in {"pobj", "dobj"} for c in tok.children):
+        return [Arg("list", tok.text, *span, lemma)]  # "include the following:" points at the list
     if tok.pos_ == "PRON" or (lemma in PRONOUNS and tok.pos_ in {"DET", "PRON"}):
         kind = "topic" if lemma == "it" else "anaphor"
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
