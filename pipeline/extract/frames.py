@@ -21,7 +21,7 @@ from pipeline.extract.paths import first_match
 
 COPULAS = frozenset({"be", "remain", "become", "represent", "constitute", "seem", "appear", "consider",
                      "believe", "think", "know", "regard", "deem", "list", "recognize", "identify", "cite"})
-INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range"})
+INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range", "begin", "start", "consist"})
 AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain", "serve", "act", "hold",
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
@@ -52,6 +52,7 @@ class _Effect:
     polarity: int
     inner: Predicate | None = None
     inner_token: Token | None = None
+    plain: bool = False  # its examples went to the cause
 
 
 def _flip(direction: str, polarity: int) -> str:
@@ -293,6 +294,9 @@ class SentenceExtractor:
             cause_args = [Arg(causes_kind, "", trigger.idx, trigger.idx, "")]
         else:
             cause_args = [a for c in causes for a in mentions(c, self.lex, trigger.i)]
+        moved = self._extraposed(cause_args, effects)
+        if moved:
+            cause_args, effects = moved
         for eff in effects:
             used, anchor = pred, trigger
             if eff.inner is not None:
@@ -301,7 +305,7 @@ class SentenceExtractor:
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
-                effect_args = mentions(eff.token, self.lex, anchor.i)
+                effect_args = mentions(eff.token, self.lex, anchor.i, use_examples=not eff.plain)
             negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
             hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
@@ -313,6 +317,21 @@ class SentenceExtractor:
                                         sent.start_char, sent.end_char, rule, symmetric,
                                         used.effect_template, cause_name))
         return out
+
+    def _extraposed(self, cause_args: list[Arg], effects: list[_Effect]):
+        """`Other fluids may help prevent kidney stones, such as orange juice`: examples set off by a
+        comma after the effect are examples of a vague cause, not of the effect."""
+        if not cause_args or not all(a.vague for a in cause_args):
+            return None
+        for eff in effects:
+            tok = eff.token
+            if tok is None:
+                continue
+            ex = examples(tok, self.lex)
+            if ex and any(t.text == "," for t in tok.doc[tok.i + 1 : ex[0].i]):
+                moved = [a for e in ex for a in mentions(e, self.lex)]
+                return moved, [replace(e, plain=True) for e in effects]
+        return None
 
     def _effects(self, tokens: list[Token]) -> list[_Effect]:
         out = [e for e in self._effect_chain(tokens)
@@ -394,6 +413,8 @@ class SentenceExtractor:
             causes = first_match(tok, ("prep[with|using|through]>pobj",))  # "doctors treat Y with X"
         effect_tokens = _object_of(tok, spec.get("effect", ())) if voice == "active" else \
             first_match(tok, spec.get("effect", ()))
+        if not effect_tokens and "nsubj" in spec.get("effect", ()) and voice == "active":
+            effect_tokens = [t for t in _controller(tok) if t.i not in {c.i for c in causes}]
         if not effect_tokens and _verb_tagged_noun(tok) and "nsubj" in spec.get("effect", ()):
             # "Uric acid stones form when ...", tagged as one noun phrase: its head is the subject
             effect_tokens = [c for c in tok.children if c.dep_ == "compound"]
@@ -502,7 +523,7 @@ class SentenceExtractor:
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in COPULAS:
             return self._copula_complement(head), "", None
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in INCLUDES:
-            objs = first_match(head, ("dobj", "attr", "prep[as]>pobj"))
+            objs = first_match(head, ("dobj", "attr", "prep[as]>pobj", "prep[with|of]>pobj"))
             return (objs, "", None) if objs else ([], "list", None)
         if dep == "dobj" and head.lemma_.lower() in AGENTIVE_LIGHT:
             return _subjects(head), "", None
@@ -565,8 +586,8 @@ class SentenceExtractor:
             causes = _copula_subject(tok.head)
         effects = self._effects(first_match(tok, spec.get("effect", ())))
         # an adjective's complement must lead to a thing, not to an unrelated verb
-        effects = [e for e in effects if e.token is None or e.inner is not None or e.token.pos_ != "VERB"
-                   or e.token.tag_ == "VBG"]
+        effects = [e for e in effects if e.inner is None and (e.token is None or e.token.pos_ != "VERB"
+                                                              or e.token.tag_ == "VBG")]
         if not causes or not effects:
             return []
         return self._make(causes, effects, pred, tok, sent, f"{pred.frame}:{voice}")

@@ -31,7 +31,8 @@ QUESTION_WORDS = frozenset({"what", "who", "which", "how"})
 DEMONSTRATIVES = frozenset({"this", "these", "that", "those", "such"})
 REFERRING = frozenset({"the", "this", "that", "these", "those", "its", "their", "your", "his", "her", "our"})
 QUANTIFIER_HEADS = frozenset({"one", "some", "many", "most", "several", "all", "each", "any", "none",
-                              "few", "both", "either", "majority", "number", "variety", "range", "host"})
+                              "few", "both", "either", "majority", "number", "variety", "range", "host",
+                              "half", "third", "quarter", "percent", "%", "proportion", "fraction"})
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,20 @@ def climb_quantifier(tok: Token) -> Token:
     return tok
 
 
+def _plain(tok: Token, lex: Lexicon, exclude: int) -> list[Arg]:
+    """The mention of `tok` itself, its examples left out."""
+    toks = [tok] + [t for c in tok.children if c.i != exclude and c.dep_ not in {"conj", "cc"}
+                    and _keep_child(tok, c, lex, True) and not examples_marker(c, lex) for t in c.subtree
+                    if not t.is_space]
+    toks = sorted(toks, key=lambda t: t.i)
+    return [Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), tok.lemma_.lower(),
+                norm=norm_tokens(toks))]
+
+
+def examples_marker(tok: Token, lex: Lexicon) -> bool:
+    return tok.lower_ in lex.example_markers or tok.lower_ == "as" and any(g.lower_ == "such" for g in tok.children)
+
+
 def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -> bool:
     """An umbrella word whose modifiers only rank or count it: `secondary factors`,
     `these root causes`, `Identifying` (but not `genetic factors`)."""
@@ -259,7 +274,7 @@ def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
                norm=norm_tokens(toks))
 
 
-def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
+def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = True) -> list[Arg]:
     """Every mention that the argument token `tok` stands for; the predicate at index
     `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
     tok = climb_quantifier(resolve_relative(tok))
@@ -280,7 +295,10 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
     if tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in tok.children):
         return [clause_mention(tok)]
-    has_examples = bool(examples(tok, lex))
+    has_examples = use_examples and bool(examples(tok, lex))
+    if not use_examples:
+        found = [a for a in _plain(tok, lex, exclude)]
+        return found
     if not has_examples:
         content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
         demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)
