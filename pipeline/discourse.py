@@ -165,7 +165,7 @@ class DocumentResolver:
         pronoun = head in PRONOUNS
         umbrella = self.lex.is_class(head, "umbrella") or self.lex.is_class(head, "generic")
         earlier = [s for s in self.history if s is not sentence]
-        for past in reversed(earlier):
+        for past in reversed(earlier):  # the nearest sentence first, its claims before its other nouns
             for causes, effects in reversed(past.claims):
                 if pronoun:
                     return causes
@@ -176,9 +176,8 @@ class DocumentResolver:
                     same = [e for e in group if _prefix_match(e.head, head)]
                     if same:
                         return same[-1:]
-        if pronoun:
-            return []
-        for past in reversed(earlier):
+            if pronoun:
+                continue
             for chunk in reversed(list(past.span.noun_chunks)):
                 if _prefix_match(chunk.root.lemma_.lower(), head):
                     args = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
