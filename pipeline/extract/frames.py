@@ -438,8 +438,9 @@ class SentenceExtractor:
         (`advise you to get a flu shot`: the flu shot, not you)."""
         for path in paths:
             found = first_match(tok, (path,))
-            if found and not all(self.lex.is_class(f.lemma_, "agent") or self.lex.is_class(f.lemma_, "population_generic")
-                                 for f in found):
+            people = [f for f in found if self.lex.is_class(f.lemma_, "agent")
+                      or self.lex.is_class(f.lemma_, "population_generic")]
+            if found and len(people) < len(found):
                 return found
         return first_match(tok, paths)
 
@@ -728,6 +729,10 @@ _DANGLING = frozenset({"including", "include", "includes", "as", "like", "by", "
                        "are", "is", "of", "among"})
 
 
+def _spans(arg: Arg, at: int) -> bool:
+    return arg.kind == "entity" and arg.start <= at < arg.end
+
+
 def _open_dangling(sent: Span, claims: list[RawClaim]) -> list[RawClaim]:
     """`Some drugs can ... lead to hypothyroidism, including` and `improve their symptoms by` end
     where a list begins: the vague side of the claim is filled by the list items that follow."""
@@ -740,9 +745,9 @@ def _open_dangling(sent: Span, claims: list[RawClaim]) -> list[RawClaim]:
     opened = []
     for claim in claims:
         listed = Arg("list", "", last.idx, last.idx, last.lower_)
-        if claim.cause.vague or (claim.cause.kind == "entity" and claim.cause.start <= last.idx < claim.cause.end):
+        if claim.cause.vague or _spans(claim.cause, last.idx):
             claim = replace(claim, cause=listed)
-        elif claim.effect.vague or (claim.effect.kind == "entity" and claim.effect.start <= last.idx < claim.effect.end):
+        elif claim.effect.vague or _spans(claim.effect, last.idx):
             claim = replace(claim, effect=listed)
         opened.append(claim)
     return opened
