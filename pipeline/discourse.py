@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Span
 
@@ -104,6 +104,7 @@ class DocumentResolver:
         self.abbreviations = {k.lower(): v for k, v in parsed.abbreviations.items()}
         self.history: deque[_Sentence] = deque(maxlen=ANAPHOR_WINDOW)
         self.evidence: list[tuple[Evidence, Ent, Ent]] = []
+        self.section_frames: list[_Frame] = []
         self.n_sentences = 0
 
     # -- arguments -------------------------------------------------------------
@@ -164,7 +165,7 @@ class DocumentResolver:
         pronoun = head in PRONOUNS
         umbrella = self.lex.is_class(head, "umbrella") or self.lex.is_class(head, "generic")
         earlier = [s for s in self.history if s is not sentence]
-        for past in reversed(earlier):
+        for past in reversed(earlier):  # the nearest sentence first, its claims before its other nouns
             for causes, effects in reversed(past.claims):
                 if pronoun:
                     return causes
@@ -175,9 +176,8 @@ class DocumentResolver:
                     same = [e for e in group if _prefix_match(e.head, head)]
                     if same:
                         return same[-1:]
-        if pronoun:
-            return []
-        for past in reversed(earlier):
+            if pronoun:
+                continue
             for chunk in reversed(list(past.span.noun_chunks)):
                 if _prefix_match(chunk.root.lemma_.lower(), head):
                     args = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
@@ -255,6 +255,12 @@ class DocumentResolver:
             for raw in raws:
                 if raw.effect.kind == "frame":
                     continue  # a restatement: resolved once the sentence's own claims are known
+                if raw.effect.kind == "section":
+                    for frame in self.section_frames if emit else []:  # an instruction under "How to prevent X?"
+                        if frame.direction == "decreases" and frame.slot == "cause":
+                            causes = self._resolve(raw.cause, piece.offset, sentence)
+                            self._emit(causes, frame.effect, frame, start, end, section, raw.rule, frame.context)
+                    continue
                 if raw.effect.kind == "list":
                     causes = self._resolve(raw.cause, piece.offset, sentence, raw.cause_name)
                     if causes:
@@ -316,6 +322,14 @@ class DocumentResolver:
         found = [clause_mention(root)] if is_clause else mentions(root, self.lex)
         return [self._ent(a, piece.offset) for a in found if a.kind == "entity" and not a.vague]
 
+    def _kind_heading(self, piece: Piece) -> list[Ent]:
+        """A heading that only names a kind of the topic (`Calcium Oxalate Stones`)."""
+        sents = list(piece.doc.sents)
+        if len(sents) != 1 or sents[0].text.rstrip().endswith("?"):
+            return []
+        found = [self._ent(a, piece.offset) for a in mentions(sents[0].root, self.lex) if a.kind == "entity"]
+        return found if found and all(e.is_topic for e in found) else []
+
     def _fill(self, frame: _Frame, items: list[Ent], start: int, end: int, section: str) -> None:
         if frame.slot == "effect":
             self._emit(frame.causes, items, frame, start, end, section, "list_item", context=frame.context)
@@ -335,7 +349,12 @@ class DocumentResolver:
             if block.kind in {"title", "heading"}:
                 section = self.document.text[block.start:block.end]
                 self.history.clear()
+                kind = self._kind_heading(group[0]) if list_frames else []
+                if kind:  # "Recommendations include the following:" then "Calcium Oxalate Stones", items...
+                    list_frames = [replace(f, effect=kind) for f in list_frames if f.slot == "cause"]
+                    continue
                 section_frames, _ = self._sentence_claims(group[0], section, emit=False)
+                self.section_frames = section_frames
                 list_frames, colon_frames = [], []
                 continue
             label = next((p for p in group if p.role == "label"), None)

@@ -15,13 +15,13 @@ from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from pipeline.extract.lexicon import Lexicon, Predicate
-from pipeline.extract.mentions import Arg, climb_quantifier, examples, mentions, resolve_relative
+from pipeline.extract.mentions import Arg, clause_mention, climb_quantifier, examples, mentions, resolve_relative
 from pipeline.extract.modality import hedge_cue, is_negated
 from pipeline.extract.paths import first_match
 
 COPULAS = frozenset({"be", "remain", "become", "represent", "constitute", "seem", "appear", "consider",
                      "believe", "think", "know", "regard", "deem", "list", "recognize", "identify", "cite"})
-INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range"})
+INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range", "begin", "start", "consist"})
 AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain", "serve", "act", "hold",
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
@@ -52,6 +52,7 @@ class _Effect:
     polarity: int
     inner: Predicate | None = None
     inner_token: Token | None = None
+    plain: bool = False  # its examples went to the cause
 
 
 def _flip(direction: str, polarity: int) -> str:
@@ -188,6 +189,12 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     return _Effect(tok, polarity)
 
 
+def _asks_how(tok: Token) -> bool:
+    """`How to prevent X?`, `How is X treated?`"""
+    sent = tok.sent
+    return sent.text.rstrip().endswith("?") and any(t.lower_ == "how" for t in sent)
+
+
 def _infinitive(tok: Token) -> bool:
     return tok.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
@@ -275,6 +282,7 @@ class SentenceExtractor:
                 claims += self._population(tok, sent)
         claims += self._idioms(sent)
         claims += self._restatements(sent)
+        claims += self._instructions(sent)
         return _open_dangling(sent, claims)
 
     # -- building blocks -------------------------------------------------------
@@ -282,10 +290,13 @@ class SentenceExtractor:
     def _make(self, causes, effects: list[_Effect], pred: Predicate, trigger: Token, sent: Span,
               rule: str, causes_kind: str = "", cause_name: str = "") -> list[RawClaim]:
         out = []
-        if causes_kind == "list":
-            cause_args = [Arg("list", "", trigger.idx, trigger.idx, "")]
+        if causes_kind in {"list", "open"}:
+            cause_args = [Arg(causes_kind, "", trigger.idx, trigger.idx, "")]
         else:
             cause_args = [a for c in causes for a in mentions(c, self.lex, trigger.i)]
+        moved = self._extraposed(cause_args, effects)
+        if moved:
+            cause_args, effects = moved
         for eff in effects:
             used, anchor = pred, trigger
             if eff.inner is not None:
@@ -294,7 +305,7 @@ class SentenceExtractor:
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
-                effect_args = mentions(eff.token, self.lex, anchor.i)
+                effect_args = mentions(eff.token, self.lex, anchor.i, use_examples=not eff.plain)
             negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
             hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
@@ -306,6 +317,21 @@ class SentenceExtractor:
                                         sent.start_char, sent.end_char, rule, symmetric,
                                         used.effect_template, cause_name))
         return out
+
+    def _extraposed(self, cause_args: list[Arg], effects: list[_Effect]):
+        """`Other fluids may help prevent kidney stones, such as orange juice`: examples set off by a
+        comma after the effect are examples of a vague cause, not of the effect."""
+        if not cause_args or not all(a.vague for a in cause_args):
+            return None
+        for eff in effects:
+            tok = eff.token
+            if tok is None:
+                continue
+            ex = examples(tok, self.lex)
+            if ex and any(t.text == "," for t in tok.doc[tok.i + 1 : ex[0].i]):
+                moved = [a for e in ex for a in mentions(e, self.lex)]
+                return moved, [replace(e, plain=True) for e in effects]
+        return None
 
     def _effects(self, tokens: list[Token]) -> list[_Effect]:
         out = [e for e in self._effect_chain(tokens)
@@ -387,11 +413,16 @@ class SentenceExtractor:
             causes = first_match(tok, ("prep[with|using|through]>pobj",))  # "doctors treat Y with X"
         effect_tokens = _object_of(tok, spec.get("effect", ())) if voice == "active" else \
             first_match(tok, spec.get("effect", ()))
+        if not effect_tokens and "nsubj" in spec.get("effect", ()) and voice == "active":
+            effect_tokens = [t for t in _controller(tok) if t.i not in {c.i for c in causes}]
         if not effect_tokens and _verb_tagged_noun(tok) and "nsubj" in spec.get("effect", ()):
             # "Uric acid stones form when ...", tagged as one noun phrase: its head is the subject
             effect_tokens = [c for c in tok.children if c.dep_ == "compound"]
         if not effect_tokens:
             effect_tokens = self._shared_object(tok, spec)
+        if not causes and _asks_how(tok):
+            effects = self._effects(effect_tokens)
+            return self._make([], effects, pred, tok, sent, f"{pred.frame}:question", causes_kind="open")
         if not causes:
             return []
         causes, effect_tokens, pred = self._population_swap(causes, effect_tokens, pred)
@@ -407,8 +438,9 @@ class SentenceExtractor:
         (`advise you to get a flu shot`: the flu shot, not you)."""
         for path in paths:
             found = first_match(tok, (path,))
-            if found and not all(self.lex.is_class(f.lemma_, "agent") or self.lex.is_class(f.lemma_, "population_generic")
-                                 for f in found):
+            people = [f for f in found if self.lex.is_class(f.lemma_, "agent")
+                      or self.lex.is_class(f.lemma_, "population_generic")]
+            if found and len(people) < len(found):
                 return found
         return first_match(tok, paths)
 
@@ -492,7 +524,7 @@ class SentenceExtractor:
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in COPULAS:
             return self._copula_complement(head), "", None
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in INCLUDES:
-            objs = first_match(head, ("dobj", "attr", "prep[as]>pobj"))
+            objs = first_match(head, ("dobj", "attr", "prep[as]>pobj", "prep[with|of]>pobj"))
             return (objs, "", None) if objs else ([], "list", None)
         if dep == "dobj" and head.lemma_.lower() in AGENTIVE_LIGHT:
             return _subjects(head), "", None
@@ -555,8 +587,8 @@ class SentenceExtractor:
             causes = _copula_subject(tok.head)
         effects = self._effects(first_match(tok, spec.get("effect", ())))
         # an adjective's complement must lead to a thing, not to an unrelated verb
-        effects = [e for e in effects if e.token is None or e.inner is not None or e.token.pos_ != "VERB"
-                   or e.token.tag_ == "VBG"]
+        effects = [e for e in effects if e.inner is None and (e.token is None or e.token.pos_ != "VERB"
+                                                              or e.token.tag_ == "VBG")]
         if not causes or not effects:
             return []
         return self._make(causes, effects, pred, tok, sent, f"{pred.frame}:{voice}")
@@ -644,6 +676,46 @@ class SentenceExtractor:
                                     hedge_cue(verb, self.lex), sent.start_char, sent.end_char, "restatement"))
         return out
 
+    def _instructions(self, sent: Span) -> list[RawClaim]:
+        """`Drink plenty of fluids and avoid alcohol.` An instruction is a measure against what its
+        purpose clause names (`To keep bones strong, eat ...`) or, without one, against what the
+        section is about (resolved in discourse as an open effect)."""
+        root = sent.root
+        if not _imperative(root):
+            return []
+        purpose = next((c for c in root.children if c.dep_ == "advcl" and _infinitive(c)), None)
+        causes = []
+        for verb in [root] + [c for c in root.children if c.dep_ == "conj" and c.pos_ == "VERB"]:
+            kind = self.lex.instructions.get(verb.lemma_.lower(), "")
+            if kind == "wrap":  # "try to avoid X": the instruction is to avoid X
+                verb = next((c for c in verb.children if c.dep_ == "xcomp"), verb)
+                kind = self.lex.instructions.get(verb.lemma_.lower(), "")
+            has_object = any(c.dep_ in {"dobj", "prt", "acomp"} for c in verb.children)
+            if kind == "skip" or not (has_object or kind == "measure"):
+                continue  # "see your doctor", "go to ...", "move around": not a measure against anything
+            causes += [a for a in mentions(verb, self.lex, purpose.i if purpose is not None else -1)
+                       if a.kind == "entity" and not a.vague]
+        if purpose is None:
+            effect = Arg("section", "", root.idx, root.idx, "")
+            return [RawClaim(c, effect, "treats", "decreases", False, "", sent.start_char, sent.end_char,
+                             "instruction") for c in causes]
+        pred = self.lex.predicate(purpose.lemma_.lower(), "VERB")
+        if pred is not None and pred.direction == "decreases":
+            effects = self._effects(first_match(purpose, ("dobj",)))
+            relation, direction = pred.relation, pred.direction
+        else:  # "to keep bones strong": what the instruction is for
+            effects = [_Effect(purpose, 1)]
+            relation, direction = "promotes", "increases"
+        out = []
+        for eff in effects:
+            targets = [Arg("topic", "", root.idx, root.idx, "")] if eff.token is None else (
+                [clause_mention(purpose, skip_aux=True)] if eff.token.i == purpose.i else mentions(eff.token, self.lex))
+            for cause in causes:
+                for target in targets:
+                    out.append(RawClaim(cause, target, relation, direction, False, "", sent.start_char,
+                                        sent.end_char, "instruction:purpose"))
+        return out
+
     def _refers_back(self, subj: Token) -> bool:
         if subj.pos_ == "PRON" or (subj.pos_ == "DET" and subj.lower_ in {"this", "these", "that", "those"}):
             return subj.lower_ in {"they", "these", "this", "those", "that"}
@@ -655,6 +727,10 @@ class SentenceExtractor:
 
 _DANGLING = frozenset({"including", "include", "includes", "as", "like", "by", "with", "following", "if", "when",
                        "are", "is", "of", "among"})
+
+
+def _spans(arg: Arg, at: int) -> bool:
+    return arg.kind == "entity" and arg.start <= at < arg.end
 
 
 def _open_dangling(sent: Span, claims: list[RawClaim]) -> list[RawClaim]:
@@ -669,9 +745,15 @@ def _open_dangling(sent: Span, claims: list[RawClaim]) -> list[RawClaim]:
     opened = []
     for claim in claims:
         listed = Arg("list", "", last.idx, last.idx, last.lower_)
-        if claim.cause.vague or (claim.cause.kind == "entity" and claim.cause.start <= last.idx < claim.cause.end):
+        if claim.cause.vague or _spans(claim.cause, last.idx):
             claim = replace(claim, cause=listed)
-        elif claim.effect.vague or (claim.effect.kind == "entity" and claim.effect.start <= last.idx < claim.effect.end):
+        elif claim.effect.vague or _spans(claim.effect, last.idx):
             claim = replace(claim, effect=listed)
         opened.append(claim)
     return opened
+
+
+def _imperative(verb: Token) -> bool:
+    return verb.tag_ == "VB" and verb.dep_ == "ROOT" and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "expl"} or (c.dep_ == "aux" and c.lower_ not in {"do", "don't"})
+        for c in verb.children)

@@ -51,6 +51,7 @@ class Lexicon:
     noun_classes: dict[str, frozenset[str]]
     strip_words: frozenset[str]
     evaluative: frozenset[str]
+    instructions: dict[str, str]
     disorder_suffixes: tuple[str, ...]
     idioms: tuple[Idiom, ...]
 
@@ -118,6 +119,7 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
         noun_classes={k: frozenset(v) for k, v in classes.items()},
         strip_words=frozenset(r["word"].lower() for r in _tsv(root / "strip_words.tsv")),
         evaluative=frozenset(r["word"].lower() for r in _tsv(root / "evaluative.tsv")),
+        instructions={r["lemma"]: r["kind"] for r in _tsv(root / "instructions.tsv")},
         disorder_suffixes=tuple(r["suffix"] for r in _tsv(root / "disorder_suffixes.tsv")),
         idioms=tuple(
             Idiom(d["id"], tuple(d["pattern"]), d["cause_name"], d["cause_norm"], d["relation"], d["direction"])

@@ -21,7 +21,7 @@ from pipeline.extract.paths import first_match
 from pipeline.text import singular
 
 MAX_VARIANTS = 16
-KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against"})
+KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against", "after"})
 KEEP_MODIFIERS = frozenset({"amod", "compound", "nmod", "nummod", "poss", "case", "npadvmod", "quantmod",
                             "nn", "dobj", "prt", "acomp", "attr", "oprd", "pobj", "pcomp"})
 ARTICLES = frozenset({"a", "an", "the", "this", "these", "that", "those"})
@@ -31,7 +31,8 @@ QUESTION_WORDS = frozenset({"what", "who", "which", "how"})
 DEMONSTRATIVES = frozenset({"this", "these", "that", "those", "such"})
 REFERRING = frozenset({"the", "this", "that", "these", "those", "its", "their", "your", "his", "her", "our"})
 QUANTIFIER_HEADS = frozenset({"one", "some", "many", "most", "several", "all", "each", "any", "none",
-                              "few", "both", "either", "majority", "number", "variety", "range", "host"})
+                              "few", "both", "either", "majority", "number", "variety", "range", "host",
+                              "half", "third", "quarter", "percent", "%", "proportion", "fraction"})
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     if dep in {"det", "predet"}:
         return not top and child.lower_ in ARTICLES
     if dep == "neg":
-        return head.pos_ == "VERB" and head.tag_ == "VBG"
+        return head.pos_ == "VERB" and head.tag_ in {"VBG", "VB"}
+    if dep == "aux" and child.lower_ in {"do", "don't"} and head.tag_ == "VB":
+        return any(c.dep_ == "neg" for c in head.children)
     if lemma in lex.strip_words and dep in {"amod", "advmod", "quantmod", "nummod", "det"}:
         return False
     if dep == "advmod" and child.lower_ in {"too", "not"} and head.pos_ in {"ADJ", "ADV"}:
@@ -220,6 +223,20 @@ def climb_quantifier(tok: Token) -> Token:
     return tok
 
 
+def _plain(tok: Token, lex: Lexicon, exclude: int) -> list[Arg]:
+    """The mention of `tok` itself, its examples left out."""
+    toks = [tok] + [t for c in tok.children if c.i != exclude and c.dep_ not in {"conj", "cc"}
+                    and _keep_child(tok, c, lex, True) and not examples_marker(c, lex) for t in c.subtree
+                    if not t.is_space]
+    toks = sorted(toks, key=lambda t: t.i)
+    return [Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), tok.lemma_.lower(),
+                norm=norm_tokens(toks))]
+
+
+def examples_marker(tok: Token, lex: Lexicon) -> bool:
+    return tok.lower_ in lex.example_markers or tok.lower_ == "as" and any(g.lower_ == "such" for g in tok.children)
+
+
 def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -> bool:
     """An umbrella word whose modifiers only rank or count it: `secondary factors`,
     `these root causes`, `Identifying` (but not `genetic factors`)."""
@@ -246,16 +263,18 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 CONDITIONS = frozenset({"when", "if", "whenever", "once", "after", "before", "while"})
 
 
-def clause_mention(verb: Token) -> Arg:
-    """A condition stated as a clause (`when the urine is persistently acidic`) is one mention."""
-    markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)}
+def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
+    """A condition stated as a clause (`when the urine is persistently acidic`) is one mention;
+    a purpose (`to keep bones strong`) too, without its `to`."""
+    markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)
+               or (skip_aux and c.dep_ == "aux")}
     toks = [t for t in verb.subtree if t.i not in markers and not t.is_space
             and not (t.is_punct and t.i in {verb.left_edge.i, verb.right_edge.i})]
     return Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
                norm=norm_tokens(toks))
 
 
-def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
+def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = True) -> list[Arg]:
     """Every mention that the argument token `tok` stands for; the predicate at index
     `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
     tok = climb_quantifier(resolve_relative(tok))
@@ -269,12 +288,17 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
     span = (tok.idx, tok.idx + len(tok))
     if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
         return [Arg("open", tok.text, *span, lemma, norm=lemma)]
+    if lemma in {"following", "below"} and not any(c.dep_ in {"pobj", "dobj"} for c in tok.children):
+        return [Arg("list", tok.text, *span, lemma)]  # "include the following:" points at the list
     if tok.pos_ == "PRON" or (lemma in PRONOUNS and tok.pos_ in {"DET", "PRON"}):
         kind = "topic" if lemma == "it" else "anaphor"
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
     if tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in tok.children):
         return [clause_mention(tok)]
-    has_examples = bool(examples(tok, lex))
+    has_examples = use_examples and bool(examples(tok, lex))
+    if not use_examples:
+        found = [a for a in _plain(tok, lex, exclude)]
+        return found
     if not has_examples:
         content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
         demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)

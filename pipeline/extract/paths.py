@@ -50,6 +50,9 @@ def follow(token: Token, path: str) -> list[Token]:
                 if child.dep_ == dep and (lemmas is None or child.lemma_.lower() in lemmas
                                           or child.lower_ in lemmas) and _marked(child, marks):
                     nxt.append(child)
+                    # "caused by X or by Y": a repeated preposition is a conjunct of the first
+                    nxt += [c for c in child.children if c.dep_ == "conj" and c.pos_ == "ADP"
+                            and c.lower_ == child.lower_]
         current = nxt
         if not current:
             return []
