@@ -315,7 +315,11 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
         if not text:
             continue
         ids = {t.i for t in toks}
-        head = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[-1])
+        # the argument's own token heads its mention; a distributed modifier ("secondary" in
+        # "primary and secondary causes") hangs on a conjunct outside the mention and is no head
+        head = tok if tok.i in ids else next(
+            (t for t in toks if (t.head.i not in ids or t.head.i == t.i) and t.pos_ in {"NOUN", "PROPN"}),
+            toks[-1])
         args.append(Arg("entity", text, toks[0].idx, toks[-1].idx + len(toks[-1]), head.lemma_.lower(),
                         umbrella, norm_tokens(toks), _is_vague(head, toks, lex, bool(umbrella))))
     return args
