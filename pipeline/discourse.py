@@ -70,7 +70,7 @@ class _Frame:
 @dataclass
 class _Sentence:
     span: Span
-    offset: int
+    piece: Piece
     claims: list[tuple[list[Ent], list[Ent]]] = field(default_factory=list)
     frames: list[_Frame] = field(default_factory=list)
 
@@ -114,25 +114,25 @@ class DocumentResolver:
             return []
         return [Ent(self.topic.name, self.topic.name, start, start, is_topic=True)]
 
-    def _ent(self, arg: Arg, offset: int, name: str = "") -> Ent:
+    def _ent(self, arg: Arg, piece: Piece, name: str = "") -> Ent:
         norm = " ".join(self.abbreviation_norms.get(w, w) for w in arg.norm.split())
         trailing = self.trailing
         is_topic = bool(self.topic and (self.topic.matches(arg.norm, trailing) or self.topic.matches(norm, trailing)))
         is_topic = is_topic and not name
-        return Ent(arg.text, norm, offset + arg.start, offset + arg.end, arg.head, arg.umbrella,
+        return Ent(arg.text, norm, piece.start(arg.start), piece.end(arg.end), arg.head, arg.umbrella,
                    is_topic, arg.vague, name)
 
-    def _resolve(self, arg: Arg, offset: int, sentence: _Sentence, name: str = "") -> list[Ent]:
+    def _resolve(self, arg: Arg, piece: Piece, sentence: _Sentence, name: str = "") -> list[Ent]:
         if arg.kind == "topic" and arg.head == "it":
-            return self._it(arg, sentence) or self._recent_topic(sentence) or self._topic_ent(offset + arg.start)
+            return self._it(arg, sentence) or self._recent_topic(sentence) or self._topic_ent(piece.start(arg.start))
         if arg.kind == "topic" and arg.text:
-            return self._recent_topic(sentence) or self._topic_ent(offset + arg.start)
+            return self._recent_topic(sentence) or self._topic_ent(piece.start(arg.start))
         if arg.kind == "topic":
-            return self._topic_ent(offset + arg.start)
+            return self._topic_ent(piece.start(arg.start))
         if arg.kind == "anaphor":
             return self._antecedent(arg, sentence)
         if arg.kind == "entity":
-            return [self._ent(arg, offset, name)]
+            return [self._ent(arg, piece, name)]
         return []
 
     def _it(self, arg: Arg, sentence: _Sentence) -> list[Ent]:
@@ -141,8 +141,8 @@ class DocumentResolver:
         before = [c for c in sentence.span.noun_chunks if c.end_char <= arg.start]
         for chunk in reversed(before):
             found = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
-            ents = [self._ent(a, sentence.offset) for a in found]
-            if ents and all(self.lex.is_disorder(e.norm) for e in ents):
+            ents = [self._ent(a, sentence.piece) for a in found]
+            if ents and all(self.lex.is_disorder(e.norm, e.head) for e in ents):
                 return ents[:1]
         return []
 
@@ -154,7 +154,7 @@ class DocumentResolver:
             return []
         subjects = [c for c in earlier[-1].span.root.children if c.dep_ in {"nsubj", "nsubjpass"}]
         for subj in subjects:
-            ents = [self._ent(a, earlier[-1].offset) for a in mentions(subj, self.lex) if a.kind == "entity"]
+            ents = [self._ent(a, earlier[-1].piece) for a in mentions(subj, self.lex) if a.kind == "entity"]
             if len(ents) == 1 and ents[0].is_topic and self.normaliser.subtype(ents[0].norm, self.topic):
                 return ents
         return []
@@ -181,7 +181,7 @@ class DocumentResolver:
             for chunk in reversed(list(past.span.noun_chunks)):
                 if _prefix_match(chunk.root.lemma_.lower(), head):
                     args = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
-                    return [self._ent(a, past.offset) for a in args]
+                    return [self._ent(a, past.piece) for a in args]
         if umbrella:  # "these factors", "such substances": what the previous claim named
             for past in reversed(earlier):
                 if past.claims:
@@ -194,7 +194,7 @@ class DocumentResolver:
         """An association with the topic points at the topic, unless the sentence makes the topic
         its subject and the other side a disorder (`Sleep apnea is associated with heart failure`)."""
         form = getattr(raw, "rule", "").split(":")[-1]
-        return form in {"noun", "modifier"} or not self.lex.is_disorder(other.norm)
+        return form in {"noun", "modifier"} or not self.lex.is_disorder(other.norm, other.head)
 
     def _keep(self, cause: Ent, effect: Ent, raw: RawClaim | _Frame, rule: str) -> bool:
         if not cause.text or not effect.text:
@@ -247,26 +247,26 @@ class DocumentResolver:
         topical = False
         for sent in piece.doc.sents:
             self.n_sentences += 1
-            sentence = _Sentence(sent, piece.offset)
+            sentence = _Sentence(sent, piece)
             if emit:
                 self.history.append(sentence)
             raws = [r for r in (piece.doc._.claims or []) if r.sent_start == sent.start_char]
-            start, end = piece.offset + sent.start_char, piece.offset + sent.end_char
+            start, end = piece.start(sent.start_char), piece.end(sent.end_char)
             for raw in raws:
                 if raw.effect.kind == "frame":
                     continue  # a restatement: resolved once the sentence's own claims are known
                 if raw.effect.kind == "section":
                     for frame in self.section_frames if emit else []:  # an instruction under "How to prevent X?"
                         if frame.direction == "decreases" and frame.slot == "cause":
-                            causes = self._resolve(raw.cause, piece.offset, sentence)
+                            causes = self._resolve(raw.cause, piece, sentence)
                             self._emit(causes, frame.effect, frame, start, end, section, raw.rule, frame.context)
                     continue
                 if raw.effect.kind == "list":
-                    causes = self._resolve(raw.cause, piece.offset, sentence, raw.cause_name)
+                    causes = self._resolve(raw.cause, piece, sentence, raw.cause_name)
                     if causes:
                         frames.append(self._frame(raw, [], sent.text.strip(), causes))
                     continue
-                effects = self._resolve(raw.effect, piece.offset, sentence)
+                effects = self._resolve(raw.effect, piece, sentence)
                 if not effects:
                     continue
                 frame = self._frame(raw, effects, sent.text.strip())
@@ -276,7 +276,7 @@ class DocumentResolver:
                 if raw.cause.kind == "open":
                     continue
                 sentence.frames.append(frame)
-                causes = self._resolve(raw.cause, piece.offset, sentence, raw.cause_name)
+                causes = self._resolve(raw.cause, piece, sentence, raw.cause_name)
                 if not emit:
                     if causes and all(c.vague for c in causes):
                         frames.append(frame)
@@ -288,7 +288,7 @@ class DocumentResolver:
             for raw in (r for r in raws if r.effect.kind == "frame" and emit):
                 back = self._restated(raw.effect.head, sentence)
                 if back is not None:
-                    causes = self._resolve(raw.cause, piece.offset, sentence)
+                    causes = self._resolve(raw.cause, piece, sentence)
                     made = self._emit(causes, back.effect, back, start, end, section, "restatement",
                                       context=back.context)
                     topical |= any(e.is_topic for _, e in made)
@@ -320,14 +320,14 @@ class DocumentResolver:
         if is_clause and not clauses:
             return []
         found = [clause_mention(root)] if is_clause else mentions(root, self.lex)
-        return [self._ent(a, piece.offset) for a in found if a.kind == "entity" and not a.vague]
+        return [self._ent(a, piece) for a in found if a.kind == "entity" and not a.vague]
 
     def _kind_heading(self, piece: Piece) -> list[Ent]:
         """A heading that only names a kind of the topic (`Calcium Oxalate Stones`)."""
         sents = list(piece.doc.sents)
         if len(sents) != 1 or sents[0].text.rstrip().endswith("?"):
             return []
-        found = [self._ent(a, piece.offset) for a in mentions(sents[0].root, self.lex) if a.kind == "entity"]
+        found = [self._ent(a, piece) for a in mentions(sents[0].root, self.lex) if a.kind == "entity"]
         return found if found and all(e.is_topic for e in found) else []
 
     def _fill(self, frame: _Frame, items: list[Ent], start: int, end: int, section: str) -> None:
@@ -414,7 +414,7 @@ class DocumentResolver:
         kept = []
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
-            if effect.is_topic or self.lex.is_disorder(effect.norm) or on_path:
+            if effect.is_topic or self.lex.is_disorder(effect.norm, effect.head) or on_path:
                 kept.append(ev)
         return kept
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.analysis import mask_parentheticals, shared_nlp
+from pipeline.analysis import shared_nlp
 
 _LINE = re.compile(r'^\d+\t"(.*)"\s*$')
 _TAG = re.compile(r"</?e[12]>")
@@ -90,7 +90,7 @@ def evaluate(path: Path, seed: int = 0) -> dict[str, float]:
     examples = sample(read_examples(path), seed)
     nlp = shared_nlp()
     tp = fp = fn = right = 0
-    for example, doc in zip(examples, nlp.pipe(mask_parentheticals(e.text) for e in examples), strict=True):
+    for example, doc in zip(examples, nlp.pipe(e.text for e in examples), strict=True):
         linked, cause_first = predict(example, doc)
         if linked and example.causal:
             tp += 1

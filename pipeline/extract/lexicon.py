@@ -55,13 +55,13 @@ class Lexicon:
     disorder_suffixes: tuple[str, ...]
     idioms: tuple[Idiom, ...]
 
-    def is_disorder(self, norm: str) -> bool:
-        """Does a mention's head word name a disorder (`kidney failure`, `thyroiditis`)?"""
+    def is_disorder(self, norm: str, head: str = "") -> bool:
+        """Does a mention's head word name a disorder (`kidney failure`, `thyroiditis`)? `head` is
+        the head's lemma when known (`sensory disturbances in the limbs` is headed by disturbance)."""
         words = norm.split()
-        if not words:
-            return False
-        head = words[-1]
-        return self.is_class(head, "disorder") or (len(head) > 6 and head.endswith(self.disorder_suffixes))
+        candidates = {w.lower() for w in (head, words[-1] if words else "") if w}  # norm may spell out `PE`
+        return any(self.is_class(w, "disorder") or (len(w) > 6 and w.endswith(self.disorder_suffixes))
+                   for w in candidates)
 
     def is_population(self, lemma: str) -> bool:
         return self.is_class(lemma, "population") or self.is_class(lemma, "population_generic")

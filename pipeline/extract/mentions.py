@@ -223,6 +223,13 @@ def climb_quantifier(tok: Token) -> Token:
     return tok
 
 
+def _conjunct_of(tok: Token, root: Token) -> bool:
+    """Is `tok` a conjunct (or an example) standing in for `root`?"""
+    while tok.i != root.i and tok.dep_ in {"conj", "appos", "pobj"} and tok.head.i != tok.i:
+        tok = tok.head if tok.dep_ != "pobj" else tok.head.head
+    return tok.i == root.i
+
+
 def _plain(tok: Token, lex: Lexicon, exclude: int) -> list[Arg]:
     """The mention of `tok` itself, its examples left out."""
     toks = [tok] + [t for c in tok.children if c.i != exclude and c.dep_ not in {"conj", "cc"}
@@ -315,7 +322,12 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
         if not text:
             continue
         ids = {t.i for t in toks}
-        head = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[-1])
+        # the argument's own token heads its mention; a distributed modifier ("secondary" in
+        # "primary and secondary causes") hangs on a conjunct outside the mention and is no head
+        tops = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+        head = tok if tok.i in ids else next(
+            (t for t in tops if _conjunct_of(t, tok)),
+            next((t for t in tops if t.pos_ in {"NOUN", "PROPN"}), tops[0] if tops else toks[-1]))
         args.append(Arg("entity", text, toks[0].idx, toks[-1].idx + len(toks[-1]), head.lemma_.lower(),
                         umbrella, norm_tokens(toks), _is_vague(head, toks, lex, bool(umbrella))))
     return args
