@@ -170,7 +170,7 @@ def widen(words: Iterable[str]) -> tuple[str, ...]:
 
 def _sentence(document: Document, piece: Piece, token: Token) -> tuple[str, int, int]:
     sent = token.sent
-    start, end = piece.offset + sent.start_char, piece.offset + sent.end_char
+    start, end = piece.start(sent.start_char), piece.end(sent.end_char)
     return document.text[start:end], start, end
 
 
@@ -281,8 +281,8 @@ def _match_piece(document: Document, piece: Piece, weights: dict[str, float]) ->
         for phrase in phrases:
             words = content_words(" ".join(t.text for t in phrase))
             if words:
-                offer_phrase = document.text[piece.offset + phrase[0].idx : piece.offset + phrase[-1].idx
-                                             + len(phrase[-1])]
+                offer_phrase = document.text[piece.start(phrase[0].idx) : piece.end(phrase[-1].idx
+                                                                                      + len(phrase[-1]))]
                 offer_words, offer_tokens = words, phrase
                 break
         if rule.category == "steering" and not offer_words:
@@ -292,7 +292,7 @@ def _match_piece(document: Document, piece: Piece, weights: dict[str, float]) ->
             continue
         sentence, s_start, s_end = _sentence(document, piece, span[0])
         start, end = _display(span, offer_tokens + name_tokens)
-        text = document.text[piece.offset + start : piece.offset + end]
+        text = document.text[piece.start(start) : piece.end(end)]
         cue = Cue(rule.category, text, sentence, s_start, s_end, float(weights[rule.category]))
         found.append(Found(rule, cue, offer_phrase, offer_words, named, named_kind))
     return found
@@ -318,8 +318,8 @@ def find(document: Document, parsed: ParsedDocument) -> Findings:
             if _names_domain(token):
                 domains.append((token.text.strip(".,;:"), _sentence(document, piece, token)[0]))
         if piece.role in {"title", "heading"}:
-            end = piece.offset + len(piece.doc.text)
-            headings.append((document.text[piece.offset : end], piece.offset, end))
+            start, end = piece.start(0), piece.end(len(piece.doc.text))
+            headings.append((document.text[start:end], start, end))
     if document.title and document.title not in {h[0] for h in headings}:
         headings.insert(0, (document.title, -1, -1))  # from metadata: no place in the text
     return Findings(tuple(found), tuple(domains), tuple(headings))
