@@ -139,6 +139,16 @@ class DocumentResolver:
         """`Experts are not sure what causes subacute thyroiditis, but it may be related to ...`:
         `it` is a disorder named earlier in the same sentence, if there is one."""
         before = [c for c in sentence.span.noun_chunks if c.end_char <= arg.start]
+        pronoun = next((t for t in sentence.span if t.idx == arg.start), None)
+        if pronoun is not None and pronoun.dep_ in {"dobj", "pobj"}:
+            # "... leak back into the esophagus and irritate it": an object `it` is the nearest thing
+            # named before it, outside its own clause's subject ("Dust can cause it" is about the topic)
+            verb = pronoun.head if pronoun.dep_ == "dobj" else pronoun.head.head
+            subject = {t.i for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"} for t in c.subtree}
+            others = [c for c in before if c.root.i not in subject]
+            if others:
+                found = [a for a in mentions(others[-1].root, self.lex) if a.kind == "entity"]
+                return [self._ent(a, sentence.piece) for a in found[:1]]
         for chunk in reversed(before):
             found = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
             ents = [self._ent(a, sentence.piece) for a in found]

@@ -395,6 +395,8 @@ class SentenceExtractor:
             causes = _participle_subject(tok)
         else:
             causes = self._things(tok, spec.get("cause", ()))
+        if pred.frame == "prescription":
+            causes = [c for c in causes if not self.lex.is_class(c.lemma_, "diagnostic")]
         if frame.get("cause_class") == "population":
             causes = [c for c in causes if self.lex.is_population(c.lemma_)]
             if not causes:
@@ -474,6 +476,9 @@ class SentenceExtractor:
         return self._nominal(tok, pred, sent)
 
     def _nominal(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        if any(c.dep_ in {"det", "amod"} and c.lower_ in {"these", "those", "such", "this", "that"}
+               for c in tok.children):
+            return []  # "Such factors include X": a restatement of what came before, read as one
         spec = self.lex.frames[pred.frame]["noun"]
         if pred.frame == "nominal_attribute":
             causes, kind, effect_override = [tok], "", None
