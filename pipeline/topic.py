@@ -35,8 +35,9 @@ class Topic:
     def matches(self, norm: str, trailing: frozenset[str] = frozenset()) -> bool:
         """Does a mention name the topic (or a kind of it)? `acute bronchitis` and `RLS symptoms` do
         (words in `trailing` may follow the name); `a history of DVT` names a history, not DVT."""
-        words = norm.split()
+        words = [singular(w) for w in norm.split()]  # "Restless Legs" in a title, "restless leg" elsewhere
         for key in self.keys:
+            key = " ".join(singular(w) for w in key.split())
             size = len(key.split())
             for i in range(len(words) - size + 1):
                 if " ".join(words[i : i + size]) != key:
@@ -44,7 +45,7 @@ class Topic:
                 if all(w in trailing for w in words[i + size :]) and not set(words[:i]) & _PREPOSITIONS:
                     return True
         # the bare head noun refers back to the topic: "stones" in an article on kidney stones
-        return len(words) == 1 and any(len(k.split()) > 1 and k.split()[-1] == norm for k in self.keys)
+        return len(words) == 1 and any(len(k.split()) > 1 and singular(k.split()[-1]) == words[0] for k in self.keys)
 
 
 def _key_tokens(chunk: Span, lex: Lexicon) -> list[Token]:
