@@ -35,6 +35,12 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+def typed(frame: pd.DataFrame, integers: set[str], floats: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Fixed column types, so that an empty table (every document failed) still validates."""
+    return frame.astype({c: ("int64" if c in integers else "float64" if c in floats else "str")
+                         for c in frame.columns})
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -104,7 +110,7 @@ def evidence_frame(results: list[DocumentResult], names: dict[str, str], corpus:
                 "promotional_cues": format_cues(here),
                 "conflict_of_interest": _bool(bool(reasons)), "conflict_reason": "; ".join(reasons),
             })
-    frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=EVIDENCE_COLUMNS), {"start_char", "end_char"})
     return frame.sort_values(["doc_id", "start_char", "evidence_id"], kind="stable").reset_index(drop=True)
 
 
@@ -184,7 +190,9 @@ def claims_frame(evidence: pd.DataFrame) -> pd.DataFrame:
             "relations": ";".join(sorted(set(shown.relation))),
             "example_sentence": example.sentence,
         })
-    frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=CLAIM_COLUMNS),
+                  {"n_evidence", "n_documents", "n_negated", "n_sources", "n_independent_non_promotional",
+                   "n_conflicted"}, frozenset({"support", "promotional_share"}))
     return frame.sort_values(
         ["support", "cause_name", "effect_name", "direction", "claim_id"],
         ascending=[False, True, True, True, True], kind="stable",
@@ -214,7 +222,7 @@ def documents_frame(results: list[DocumentResult], corpus: CorpusSources) -> pd.
             "promotional_cues": format_cues(promotion.cues) if promotion else "",
             "sells": _offers(r),
         })
-    frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=DOCUMENT_COLUMNS), {"n_sentences", "n_evidence"})
     return frame.sort_values(["doc_id", "path"], kind="stable").reset_index(drop=True)
 
 

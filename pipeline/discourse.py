@@ -22,6 +22,7 @@ from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.mentions import Arg, clause_mention, mentions
 from pipeline.model import Document, Evidence, Mention
 from pipeline.normalise import Normaliser
+from pipeline.text import singular
 from pipeline.topic import Topic, abbreviation_norms, detect_topic
 
 ANAPHOR_WINDOW = 3  # sentences searched back for an antecedent
@@ -338,7 +339,10 @@ class DocumentResolver:
         if len(sents) != 1 or sents[0].text.rstrip().endswith("?"):
             return []
         found = [self._ent(a, piece) for a in mentions(sents[0].root, self.lex) if a.kind == "entity"]
-        return found if found and all(e.is_topic for e in found) else []
+        heads = {singular(k.split()[-1]) for k in self.topic.keys} if self.topic else set()
+        # "Calcium Oxalate Stones" under an article on kidney stones: same head noun, a narrower name
+        kinds = [replace(e, is_topic=False) for e in found if e.norm.split() and singular(e.norm.split()[-1]) in heads]
+        return kinds if found and len(kinds) == len(found) else []
 
     def _fill(self, frame: _Frame, items: list[Ent], start: int, end: int, section: str) -> None:
         if frame.slot == "effect":
@@ -363,7 +367,9 @@ class DocumentResolver:
                 if kind:  # "Recommendations include the following:" then "Calcium Oxalate Stones", items...
                     list_frames = [replace(f, effect=kind) for f in list_frames if f.slot == "cause"]
                     continue
-                section_frames, _ = self._sentence_claims(group[0], section, emit=False)
+                frames, _ = self._sentence_claims(group[0], section, emit=False)
+                if frames or section.rstrip().endswith("?") or block.kind == "title":
+                    section_frames = frames  # a sub-heading that frames nothing stays in its section
                 self.section_frames = section_frames
                 list_frames, colon_frames = [], []
                 continue

@@ -95,6 +95,7 @@ def detect_topic(parsed: ParsedDocument, lex: Lexicon) -> Topic | None:
             keys.update({short, long})
     keys |= _aliases(pieces, keys, lex)
     name = _fullest_name(best, keys, abbreviations, body, lex)
+    keys |= _definitions(pieces, keys | {name}, lex)
     keys.add(name)
     keys |= _acronyms(pieces, keys)
     for key in list(keys):
@@ -160,6 +161,27 @@ def _aliases(pieces: list[Piece], keys: set[str], lex: Lexicon) -> set[str]:
                         if g.dep_ in {"pobj", "oprd", "attr"} and g.head.lower_ in {"as", child.lower_}:
                             found.add(_name_of(g))
     return {f for f in found if len(f) > 2}
+
+
+def _definitions(pieces: list[Piece], keys: set[str], lex: Lexicon) -> set[str]:
+    """`Deep vein thrombosis ... is a blood clot that forms in a vein`: what the topic is said to be,
+    when that is a thing of its own rather than a class word (`a common condition`)."""
+    found: set[str] = set()
+    for piece in [p for p in pieces if p.role == "paragraph"][:2]:
+        for sent in list(piece.doc.sents)[:2]:
+            root = sent.root
+            subjects = [c for c in root.children if c.dep_ == "nsubj"]
+            if root.lemma_ != "be" or not subjects:
+                continue
+            subject = sent.doc[subjects[0].left_edge.i : subjects[0].right_edge.i + 1]
+            if norm_tokens(_key_tokens(subject, lex)) not in keys:
+                continue
+            for attr in (c for c in root.children if c.dep_ == "attr" and c.pos_ == "NOUN"):
+                lemma = attr.lemma_.lower()
+                if any(lex.is_class(lemma, k) for k in ("topic_reference", "umbrella", "generic", "abstract")):
+                    continue
+                found.add(norm_tokens([t for t in attr.children if t.dep_ == "compound"] + [attr]))
+    return found
 
 
 def _name_of(tok: Token) -> str:
