@@ -1,17 +1,24 @@
-"""Assemble per-document results into the claim tables.
+"""Assemble per-document results into the three claim tables.
 
 Assembly is a separate, pure step (INDRA's idea): evidence rows are grouped by
 (cause concept, direction, effect concept) into claims, whatever document or
 sentence stated them; negated statements are counted apart, never as support.
 
-Two corpus-level steps come first and last. Mentions that linked to no
-concept are merged when their surface forms are near-identical (same words in
-another order, or char 3-gram cosine >= UNLINKED_SIMILARITY), so a new corpus
-still groups. And claims are related along the concepts' is-a hierarchy
-(INDRA's refinement): a claim about `iron deficiency anemia` also supports the
-claim about `iron deficiency` with the same direction and effect; the claims
-table says which rows are specific, which general, and counts the documents
-behind a general row including its more specific ones.
+Corpus-wide judgements are made here, because they need every document:
+which documents are near duplicates, which form one independent source, what
+each source sells, and so which evidence is in conflict of interest. Every
+flag lands in a column of the evidence table next to the sentence it is
+about, and claims are scored from those columns alone (`support.py`), so a
+reader can recompute any score from `evidence.csv`.
+
+Two steps concern concepts. Mentions that linked to no concept are merged
+when their surface forms are near-identical (same words in another order, or
+char 3-gram cosine >= UNLINKED_SIMILARITY), so a new corpus still groups. And
+claims are related along the concepts' is-a hierarchy (INDRA's refinement): a
+claim about `iron deficiency anemia` also supports the claim about `iron
+deficiency` with the same direction and effect; the claims table says which
+rows are specific, which general, and counts the documents behind a general
+row including its more specific ones.
 """
 
 from __future__ import annotations
@@ -19,23 +26,69 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import product
 
 import pandas as pd
 
 from pipeline.discourse import evidence_id
+from pipeline.duplicates import near_duplicates
+from pipeline.interest import Parents, ancestors, conflict
 from pipeline.linker import ConceptInfo, shared_linker
-from pipeline.model import DocumentResult, Evidence, Mention
+from pipeline.model import Cue, DocumentResult, Mention, Offer
+from pipeline.sources import independent_sources
+from pipeline.support import Statement, support
 from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, ENTITY_COLUMNS, EVIDENCE_COLUMNS, Tables
 
 UNLINKED_SIMILARITY = 0.9
 LOCAL = "local:"
 Ancestors = Callable[[str], set[str]]
 
+_OPPOSITE = {"increases": "decreases", "decreases": "increases"}
+
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
+def typed(frame: pd.DataFrame, integers: set[str], floats: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Fixed column types, so that an empty table (every document failed) still validates."""
+    return frame.astype({c: ("int64" if c in integers else "float64" if c in floats else "str")
+                         for c in frame.columns})
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def format_cues(cues: list[Cue] | tuple[Cue, ...]) -> str:
+    """`category "words" in "sentence"`, ` | `-separated: each cue with the sentence a reader can find."""
+    return " | ".join(f'{c.category} "{_one_line(c.text)}" in "{_one_line(c.sentence)}"' for c in cues)
+
+
+@dataclass(frozen=True)
+class CorpusSources:
+    """Who stands behind each document, across the corpus."""
+
+    duplicates: dict[str, tuple[str, float]]  # doc_id -> (earlier document it nearly copies, similarity)
+    independent: dict[str, str]  # doc_id -> independent source label
+    promotional: frozenset[str]  # independent sources with a promotional document
+    offers: dict[str, list[tuple[str, Offer]]]  # independent source -> (seller, offer) pairs
+
+
+def corpus_sources(results: list[DocumentResult]) -> CorpusSources:
+    duplicates = near_duplicates(results)
+    independent = independent_sources(results, duplicates)
+    promotional: set[str] = set()
+    offers: dict[str, list[tuple[str, Offer]]] = defaultdict(list)
+    for res in sorted(results, key=lambda r: r.doc_id):
+        if res.doc_id not in independent or res.promotion is None:
+            continue
+        label = independent[res.doc_id]
+        if res.promotion.promotional:
+            promotional.add(label)
+        offers[label] += [(res.source.name, offer) for offer in res.promotion.offers]
+    return CorpusSources(duplicates, independent, frozenset(promotional), dict(offers))
 
 
 def _mentions(results: Iterable[DocumentResult]) -> Iterable[Mention]:
@@ -108,10 +161,18 @@ def concept_names(results: list[DocumentResult]) -> dict[str, str]:
     return {cid: min(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0] for cid, c in counts.items()}
 
 
-def evidence_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.DataFrame:
+def evidence_frame(results: list[DocumentResult], names: dict[str, str], corpus: CorpusSources,
+                   parents: Parents | None = None) -> pd.DataFrame:
     rows = []
     for res in results:
+        label = corpus.independent.get(res.doc_id, "")
+        offers = corpus.offers.get(label, [])
+        promotional_doc = res.promotion is not None and res.promotion.promotional
+        cues = res.promotion.cues if res.promotion is not None else ()
         for ev in res.evidence:
+            here = [c for c in cues if ev.start_char <= c.start_char < ev.end_char]
+            reasons = [r for r in (conflict("cause", ev.cause, offers, parents),
+                                   conflict("effect", ev.effect, offers, parents)) if r]
             rows.append({
                 "evidence_id": evidence_id(ev), "doc_id": ev.doc_id, "sentence": ev.sentence,
                 "start_char": ev.start_char, "end_char": ev.end_char, "section": ev.section,
@@ -120,13 +181,51 @@ def evidence_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.D
                 "effect_text": ev.effect.text, "effect_name": names[ev.effect.concept_id],
                 "effect_id": ev.effect.concept_id, "relation": ev.relation, "direction": ev.direction,
                 "negated": _bool(ev.negated), "hedge": ev.hedge, "context": ev.context, "rule": ev.rule,
+                "independent_source": label, "source_promotional": _bool(label in corpus.promotional),
+                "promotional_sentence": _bool(promotional_doc and bool(here)),
+                "promotional_cues": format_cues(here),
+                "conflict_of_interest": _bool(bool(reasons)), "conflict_reason": "; ".join(reasons),
             })
-    frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=EVIDENCE_COLUMNS), {"start_char", "end_char"})
     return frame.sort_values(["doc_id", "start_char", "evidence_id"], kind="stable").reset_index(drop=True)
 
 
 def claim_id(cause_id: str, direction: str, effect_id: str) -> str:
     return "C" + hashlib.sha1(f"{cause_id}|{direction}|{effect_id}".encode()).hexdigest()[:10]
+
+
+def _statements(rows: pd.DataFrame) -> list[Statement]:
+    conflicted = set(rows.loc[rows.conflict_of_interest == "true", "independent_source"])
+    return [Statement(r.independent_source, r.source_promotional == "true", r.independent_source in conflicted,
+                      r.hedge != "", r.relation) for r in rows.itertuples()]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def explain(n_sources: int, n_neutral: int, n_conflicted: int, hedged: bool, against_claims: list[str],
+            n_denials: int) -> str:
+    """One short sentence a reader can check against the other columns."""
+    if n_sources == 0:
+        parts = ["no source states it"]
+    elif n_sources == 1:
+        parts = ["1 independent source, " + ("non-promotional" if n_neutral else "promotional")]
+        if n_conflicted:
+            parts.append("it sells what the claim is about")
+    else:
+        parts = [f"{n_sources} independent sources, {n_neutral} of them non-promotional"]
+        if n_conflicted:
+            parts.append(f"{n_conflicted} of them {'sells' if n_conflicted == 1 else 'sell'} what the claim is about")
+    if hedged:
+        parts.append("hedged statements only")
+    against = []
+    if against_claims:
+        against.append("contradicted by " + ";".join(against_claims))
+    if n_denials:
+        against.append(f"denied in {_plural(n_denials, 'statement')}")
+    parts.append(", ".join(against) if against else "no contradiction")
+    return "; ".join(parts)
 
 
 def refinements(keys: Iterable[tuple[str, str, str]], ancestors: Ancestors) -> dict[tuple, list[tuple]]:
@@ -142,12 +241,10 @@ def refinements(keys: Iterable[tuple[str, str, str]], ancestors: Ancestors) -> d
     return out
 
 
-def claims_frame(results: list[DocumentResult], names: dict[str, str], ancestors: Ancestors | None = None
-                 ) -> pd.DataFrame:
-    groups: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
-    for res in results:
-        for ev in res.evidence:
-            groups[(ev.cause.concept_id, ev.direction, ev.effect.concept_id)].append(ev)
+def claims_frame(evidence: pd.DataFrame, ancestors: Ancestors | None = None) -> pd.DataFrame:
+    """One row per (cause, direction, effect), scored from the evidence table's columns; with the
+    concept hierarchy (`ancestors`), related to the more general and more specific rows."""
+    groups = {key: rows for key, rows in evidence.groupby(["cause_id", "direction", "effect_id"], sort=True)}
     refines = refinements(groups, ancestors or (lambda _: set()))
     refined_by: dict[tuple, list[tuple]] = defaultdict(list)
     for specific, generals in refines.items():
@@ -156,39 +253,79 @@ def claims_frame(results: list[DocumentResult], names: dict[str, str], ancestors
     rows = []
     for (cause_id, direction, effect_id), evs in groups.items():
         key = (cause_id, direction, effect_id)
-        support = [e for e in evs if not e.negated]
-        shown = support or evs
-        docs = sorted({e.doc_id for e in support})
-        with_specific = set(docs) | {e.doc_id for k in refined_by.get(key, []) for e in groups[k] if not e.negated}
-        example = min(shown, key=lambda e: (e.hedge != "", len(e.sentence), e.doc_id, e.start_char))
+        pro = evs[evs.negated == "false"]
+        denials = evs[evs.negated == "true"]
+        opposite = groups.get((cause_id, _OPPOSITE[direction], effect_id))
+        opposed = opposite[opposite.negated == "false"] if opposite is not None else evs.iloc[0:0]
+        against = pd.concat([denials, opposed])
+        shown = pro if len(pro) else evs
+        example = min(shown.itertuples(), key=lambda e: (e.source_promotional == "true",
+                                                         e.conflict_of_interest == "true", e.hedge != "",
+                                                         len(e.sentence), e.doc_id, e.start_char))
+        sources = sorted(set(pro.independent_source))
+        promotional = sorted(set(pro.loc[pro.source_promotional == "true", "independent_source"]))
+        conflicted = sorted(set(pro.loc[pro.conflict_of_interest == "true", "independent_source"]))
+        against_ids = [claim_id(cause_id, _OPPOSITE[direction], effect_id)] if len(opposed) else []
+        n_neutral = len(sources) - len(promotional)
+        with_specific = set(pro.doc_id).union(*(groups[k].loc[groups[k].negated == "false", "doc_id"]
+                                                for k in refined_by.get(key, [])))
         specificity = {(True, True): "both", (True, False): "specific", (False, True): "general"}.get(
             (key in refines, key in refined_by), "")
         rows.append({
             "claim_id": claim_id(cause_id, direction, effect_id),
-            "cause_id": cause_id, "cause_name": names[cause_id], "direction": direction,
-            "effect_id": effect_id, "effect_name": names[effect_id],
-            "n_evidence": len(support), "n_documents": len(docs), "doc_ids": ";".join(docs),
-            "n_negated": len(evs) - len(support),
-            "relations": ";".join(sorted({e.relation for e in shown})),
+            "cause_id": cause_id, "cause_name": example.cause_name, "direction": direction,
+            "effect_id": effect_id, "effect_name": example.effect_name,
+            "support": support(_statements(pro), _statements(against)),
+            "support_explained": explain(len(sources), n_neutral, len(conflicted),
+                                         len(pro) > 0 and bool((pro.hedge != "").all()), against_ids, len(denials)),
+            "n_sources": len(sources), "sources": ";".join(sources),
+            "n_independent_non_promotional": n_neutral,
+            "promotional_share": round(len(promotional) / len(sources), 3) if sources else 0.0,
+            "n_conflicted": len(conflicted),
+            "conflict_of_interest": ("none" if not conflicted else "all" if len(conflicted) == len(sources)
+                                     else "some"),
+            "contradicted_by": ";".join(against_ids),
+            "n_evidence": len(pro), "n_documents": pro.doc_id.nunique(), "doc_ids": ";".join(sorted(set(pro.doc_id))),
+            "n_negated": len(denials),
+            "relations": ";".join(sorted(set(shown.relation))),
             "example_sentence": example.sentence,
             "specificity": specificity,
             "supports": ";".join(sorted(claim_id(*k) for k in refines.get(key, []))),
             "n_documents_with_specific": len(with_specific),
         })
-    frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=CLAIM_COLUMNS),
+                  {"n_evidence", "n_documents", "n_negated", "n_sources", "n_independent_non_promotional",
+                   "n_conflicted", "n_documents_with_specific"}, frozenset({"support", "promotional_share"}))
     return frame.sort_values(
-        ["n_documents", "n_evidence", "cause_name", "effect_name", "direction", "claim_id"],
-        ascending=[False, False, True, True, True, True], kind="stable",
+        ["support", "cause_name", "effect_name", "direction", "claim_id"],
+        ascending=[False, True, True, True, True], kind="stable",
     ).reset_index(drop=True)
 
 
-def documents_frame(results: list[DocumentResult]) -> pd.DataFrame:
-    rows = [{
-        "doc_id": r.doc_id, "path": r.path, "title": r.title, "url": r.url, "publisher": r.publisher,
-        "date": r.date, "status": r.status, "error": r.error, "n_sentences": r.n_sentences,
-        "n_evidence": len(r.evidence),
-    } for r in results]
-    frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+def _offers(res: DocumentResult) -> str:
+    if res.promotion is None:
+        return ""
+    return " | ".join(f"{o.name} [{o.concept_id}] from {o.basis}" for o in res.promotion.offers)
+
+
+def documents_frame(results: list[DocumentResult], corpus: CorpusSources) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        duplicate_of, similarity = corpus.duplicates.get(r.doc_id, ("", None))
+        promotion = r.promotion
+        rows.append({
+            "doc_id": r.doc_id, "path": r.path, "title": r.title, "url": r.url, "publisher": r.publisher,
+            "date": r.date, "status": r.status, "error": r.error, "n_sentences": r.n_sentences,
+            "n_evidence": len(r.evidence),
+            "source": r.source.name if r.source else "", "source_basis": r.source.basis if r.source else "",
+            "duplicate_of": duplicate_of, "duplicate_similarity": "" if similarity is None else similarity,
+            "independent_source": corpus.independent.get(r.doc_id, ""),
+            "promotional_score": promotion.score if promotion else "",
+            "promotional": _bool(promotion.promotional) if promotion else "",
+            "promotional_cues": format_cues(promotion.cues) if promotion else "",
+            "sells": _offers(r),
+        })
+    frame = typed(pd.DataFrame(rows, columns=DOCUMENT_COLUMNS), {"n_sentences", "n_evidence"})
     return frame.sort_values(["doc_id", "path"], kind="stable").reset_index(drop=True)
 
 
@@ -215,14 +352,24 @@ def entities_frame(results: list[DocumentResult], names: dict[str, str],
             "n_mentions": len(spans[cid]),
             "surface_forms": ";".join(f for f, _ in sorted(forms[cid].items(), key=lambda kv: (-kv[1], kv[0]))),
         })
-    frame = pd.DataFrame(rows, columns=ENTITY_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=ENTITY_COLUMNS), {"n_mentions"})
     return frame.sort_values(["n_mentions", "concept_id"], ascending=[False, True], kind="stable").reset_index(
         drop=True)
 
 
-def assemble(results: list[DocumentResult]) -> Tables:
+def assemble(results: list[DocumentResult], parents: Parents | None = None) -> Tables:
+    """The four tables. `parents(concept_id)` is the concept hierarchy, the knowledge base's unless
+    given: it widens conflicts of interest to concepts that fall under what a source sells, and
+    relates specific claims to general ones."""
     linker = shared_linker()
+    if parents is None:
+        def parents(cid: str) -> tuple[str, ...]:
+            info = linker.info(cid)
+            return info.parents if info else ()
+
     results = merge_unlinked(results, {c for c in linker.infos if c.startswith(LOCAL)})
     names = concept_names(results)
-    return Tables(evidence=evidence_frame(results, names), claims=claims_frame(results, names, linker.ancestors),
-                  documents=documents_frame(results), entities=entities_frame(results, names, linker.info))
+    corpus = corpus_sources(results)
+    evidence = evidence_frame(results, names, corpus, parents)
+    return Tables(evidence=evidence, claims=claims_frame(evidence, lambda cid: ancestors(cid, parents)),
+                  documents=documents_frame(results, corpus), entities=entities_frame(results, names, linker.info))

@@ -30,9 +30,7 @@ OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output fold
 
 
 kb_app = typer.Typer(help="The knowledge base concepts are linked to.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks on public labelled data.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
-app.add_typer(bench_app, name="bench")
 
 
 @kb_app.command("build")
@@ -48,23 +46,6 @@ def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if the sourc
         raise typer.Exit(2) from exc
     console.print(f"knowledge base in {kb.build_dir()}: {info['n_concepts']} concepts, {info['n_aliases']} aliases, "
                   f"{info['bytes'] / 1e6:.0f} MB, built in {info['seconds']} s")
-
-
-@bench_app.command("ncbi-disease")
-def bench_ncbi(
-    corpus: Annotated[Path, typer.Argument(help="An NCBI Disease corpus file (PubTator format).")],
-    show: Annotated[int, typer.Option(help="List this many wrong predictions.")] = 0,
-) -> None:
-    """Normalisation accuracy on gold disease mentions: the share linked to their gold MeSH/OMIM id."""
-    from pipeline.bench import ncbi_disease_accuracy
-
-    if not corpus.is_file():
-        console.print(f"[red]error:[/red] file not found: {corpus}")
-        raise typer.Exit(2)
-    result = ncbi_disease_accuracy(corpus)
-    for wrong in result.errors[:show]:
-        console.print(f"{wrong.text!r}: gold {wrong.gold} predicted {wrong.predicted} ({wrong.name})")
-    typer.echo(f"mentions {result.n}  correct {result.correct}  accuracy {result.accuracy:.3f}")
 
 
 KbOption = Annotated[Path | None, typer.Option(
@@ -109,6 +90,75 @@ def run(
         add_progress_hook(hook)
         summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, kb=str(kb) if kb else None)
     _print_summary(summary)
+
+
+bench_app = typer.Typer(help="Measure the pipeline against labelled data.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+REPO = Path(__file__).resolve().parent.parent
+EvalDir = Annotated[Path, typer.Option(help="Folder with the gold files and score_claims.py.")]
+
+
+@bench_app.command("seeds")
+def bench_seeds(eval_dir: EvalDir = REPO.parent / "shared" / "eval") -> None:
+    """Score the bundled seed corpus against its gold claims (core and mechanism P/R/F1)."""
+    _bench_gold("seeds", eval_dir)
+
+
+@bench_app.command("medquad")
+def bench_medquad(eval_dir: EvalDir = REPO.parent / "shared" / "eval") -> None:
+    """Score the ten NIH development articles against their gold claims, and check denials."""
+    _bench_gold("medquad", eval_dir)
+
+
+@bench_app.command("semeval")
+def bench_semeval(
+    data: Annotated[Path, typer.Option(help="SemEval-2010 Task 8 TRAIN_FILE.TXT.")] = (
+        REPO.parent / "shared" / "data" / "semeval2010-task8" / "TRAIN_FILE.TXT"),
+) -> None:
+    """General-English diagnostic: Cause-Effect detection and direction on SemEval-2010 Task 8."""
+    from pipeline.evaluate.semeval import evaluate
+
+    r = evaluate(data)
+    table = Table(title=f"SemEval-2010 Task 8, {r['sentences']} sentences ({r['cause_effect']} Cause-Effect)")
+    for key in ("precision", "recall", "f1", "direction_accuracy"):
+        table.add_row(key, f"{r[key]:.3f}")
+    Console().print(table)
+
+
+@bench_app.command("ncbi-disease")
+def bench_ncbi(
+    corpus: Annotated[Path, typer.Option(help="An NCBI Disease corpus file (PubTator format).")] = (
+        REPO.parent / "shared" / "data" / "ncbi-disease" / "NCBIdevelopset_corpus.txt"),
+    show: Annotated[int, typer.Option(help="List this many wrong predictions.")] = 0,
+) -> None:
+    """Normalisation accuracy on gold disease mentions: the share linked to their gold MeSH/OMIM id."""
+    from pipeline.evaluate.ncbi_disease import ncbi_disease_accuracy
+
+    if not corpus.is_file():
+        console.print(f"[red]error:[/red] file not found: {corpus}")
+        raise typer.Exit(2)
+    result = ncbi_disease_accuracy(corpus)
+    for wrong in result.errors[:show]:
+        console.print(f"{wrong.text!r}: gold {wrong.gold} predicted {wrong.predicted} ({wrong.name})")
+    typer.echo(f"mentions {result.n}  correct {result.correct}  accuracy {result.accuracy:.3f}")
+
+
+def _bench_gold(name: str, eval_dir: Path) -> None:
+    from pipeline.evaluate.gold import gold_sets, load_scorer, run_and_score
+
+    gold = gold_sets(eval_dir, eval_dir.parent / "corpus", REPO / "corpus")[name]
+    result = run_and_score(gold, load_scorer(eval_dir))
+    table = Table(title=f"{name}: {gold.corpus}")
+    for column in ("tier", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(column)
+    for tier in ("core", "mechanism"):
+        r = result[tier]
+        table.add_row(tier, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+                      str(r["tp"]), str(r["fp"]), str(r["fn"]))
+    Console().print(table)
+    if "negated" in result:
+        n = result["negated"]
+        Console().print(f"denied claims marked negated: {n['found']} of {n['total']}")
 
 
 def _print_summary(summary) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from pipeline import promotion, sources
 from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
+from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
 from pipeline.linker import shared_linker
 from pipeline.model import Document, DocumentResult, Evidence, Mention
@@ -43,6 +47,16 @@ def linked_phrases(parsed: ParsedDocument, normaliser: Normaliser, abbreviations
     return out
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    """An offer's words in the shape the normaliser names claim arguments from."""
+
+    text: str
+    norm: str
+    is_topic: bool = False
+    name: str = ""
+
+
 def analyse_document(document: Document) -> DocumentResult:
     """All evidence in `document`; an exception becomes an error result, never a crash."""
     try:
@@ -53,6 +67,10 @@ def analyse_document(document: Document) -> DocumentResult:
         rows = _dedupe(resolver.run())
         phrases = linked_phrases(parsed, normaliser, resolver.abbreviations)
         n_sentences = resolver.n_sentences
+        findings = promotion.find(document, parsed)
+        source = sources.identify(document, findings)
+        promo = promotion.assess(findings, source, lambda text: normaliser.concept(_Phrase(text, text), None))
+        minhash = signature(document.text)
     except Exception as exc:  # noqa: BLE001 - one document's failure must not cost the others
         return DocumentResult(document.doc_id, document.path, "error",
                               error=f"analysis failed: {type(exc).__name__}: {exc}",
@@ -61,5 +79,6 @@ def analyse_document(document: Document) -> DocumentResult:
     return DocumentResult(
         doc_id=document.doc_id, path=document.path, status="ok", title=document.title,
         url=document.url, publisher=document.publisher, date=document.date, sha256=document.sha256,
-        n_sentences=n_sentences, evidence=tuple(rows), mentions=tuple(phrases),
+        n_sentences=n_sentences, evidence=tuple(rows), mentions=tuple(phrases), source=source, promotion=promo,
+        minhash=minhash,
     )

@@ -19,16 +19,21 @@ EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
     "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
     "relation", "direction", "negated", "hedge", "context", "rule",
+    "independent_source", "source_promotional", "promotional_sentence", "promotional_cues",
+    "conflict_of_interest", "conflict_reason",
 ]
 CLAIM_COLUMNS = [
     "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
+    "support", "support_explained", "n_sources", "sources", "n_independent_non_promotional",
+    "promotional_share", "n_conflicted", "conflict_of_interest", "contradicted_by",
     "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
     "specificity", "supports", "n_documents_with_specific",
 ]
 ENTITY_COLUMNS = ["concept_id", "name", "source_vocabulary", "parents", "n_mentions", "surface_forms"]
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
-    "n_sentences", "n_evidence",
+    "n_sentences", "n_evidence", "source", "source_basis", "duplicate_of", "duplicate_similarity",
+    "independent_source", "promotional_score", "promotional", "promotional_cues", "sells",
 ]
 
 _DIRECTION = pa.Check.isin(["increases", "decreases"])
@@ -47,6 +52,9 @@ EVIDENCE_SCHEMA = pa.DataFrameSchema(
         "effect_id": pa.Column(str, pa.Check.str_length(min_value=1)),
         "direction": pa.Column(str, _DIRECTION),
         "negated": pa.Column(str, _BOOL),
+        "source_promotional": pa.Column(str, _BOOL),
+        "promotional_sentence": pa.Column(str, _BOOL),
+        "conflict_of_interest": pa.Column(str, _BOOL),
     },
     strict=False,
 )
@@ -56,7 +64,14 @@ CLAIM_SCHEMA = pa.DataFrameSchema(
         "direction": pa.Column(str, _DIRECTION),
         "n_evidence": pa.Column(int, pa.Check.ge(0)),
         "n_documents": pa.Column(int, pa.Check.ge(0)),
+        "support": pa.Column(float, pa.Check.in_range(0, 1)),
+        "n_sources": pa.Column(int, pa.Check.ge(0)),
+        "n_independent_non_promotional": pa.Column(int, pa.Check.ge(0)),
+        "promotional_share": pa.Column(float, pa.Check.in_range(0, 1)),
+        "n_conflicted": pa.Column(int, pa.Check.ge(0)),
+        "conflict_of_interest": pa.Column(str, pa.Check.isin(["none", "some", "all"])),
         "specificity": pa.Column(str, pa.Check.isin(["", "specific", "general", "both"])),
+        "n_documents_with_specific": pa.Column(int, pa.Check.ge(0)),
     },
     strict=False,
 )

@@ -11,7 +11,7 @@ from conftest import evidence_of, seed
 
 from pipeline import kb
 from pipeline.assemble import claim_id, claims_frame, unlinked_groups
-from pipeline.bench import pubtator_documents
+from pipeline.evaluate.ncbi_disease import pubtator_documents
 from pipeline.linker import compatible, rewrites, shared_linker
 from pipeline.model import DocumentResult, Evidence, Mention
 from pipeline.vocabularies import VocabularyError, curated_concepts, hpo_concepts, key
