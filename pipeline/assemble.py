@@ -36,6 +36,7 @@ from pipeline.duplicates import near_duplicates
 from pipeline.interest import Parents, ancestors, conflict
 from pipeline.linker import ConceptInfo, shared_linker
 from pipeline.model import Cue, DocumentResult, Mention, Offer
+from pipeline.recognise import concept_type
 from pipeline.sources import independent_sources
 from pipeline.support import Statement, support
 from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, ENTITY_COLUMNS, EVIDENCE_COLUMNS, Tables
@@ -162,7 +163,9 @@ def concept_names(results: list[DocumentResult]) -> dict[str, str]:
 
 
 def evidence_frame(results: list[DocumentResult], names: dict[str, str], corpus: CorpusSources,
-                   parents: Parents | None = None) -> pd.DataFrame:
+                   parents: Parents | None = None, kinds: Callable[[str], str] | None = None) -> pd.DataFrame:
+    """One row per evidence; `kinds(concept_id)` is a concept's type (`chemical`, `disease`, ...)."""
+    kinds = kinds or (lambda _: "")
     rows = []
     for res in results:
         label = corpus.independent.get(res.doc_id, "")
@@ -177,9 +180,10 @@ def evidence_frame(results: list[DocumentResult], names: dict[str, str], corpus:
                 "evidence_id": evidence_id(ev), "doc_id": ev.doc_id, "sentence": ev.sentence,
                 "start_char": ev.start_char, "end_char": ev.end_char, "section": ev.section,
                 "cause_text": ev.cause.text, "cause_name": names[ev.cause.concept_id],
-                "cause_id": ev.cause.concept_id,
+                "cause_id": ev.cause.concept_id, "cause_type": kinds(ev.cause.concept_id),
                 "effect_text": ev.effect.text, "effect_name": names[ev.effect.concept_id],
-                "effect_id": ev.effect.concept_id, "relation": ev.relation, "direction": ev.direction,
+                "effect_id": ev.effect.concept_id, "effect_type": kinds(ev.effect.concept_id),
+                "relation": ev.relation, "direction": ev.direction,
                 "negated": _bool(ev.negated), "hedge": ev.hedge, "context": ev.context, "rule": ev.rule,
                 "independent_source": label, "source_promotional": _bool(label in corpus.promotional),
                 "promotional_sentence": _bool(promotional_doc and bool(here)),
@@ -273,8 +277,9 @@ def claims_frame(evidence: pd.DataFrame, ancestors: Ancestors | None = None) -> 
             (key in refines, key in refined_by), "")
         rows.append({
             "claim_id": claim_id(cause_id, direction, effect_id),
-            "cause_id": cause_id, "cause_name": example.cause_name, "direction": direction,
-            "effect_id": effect_id, "effect_name": example.effect_name,
+            "cause_id": cause_id, "cause_name": example.cause_name, "cause_type": example.cause_type,
+            "direction": direction, "effect_id": effect_id, "effect_name": example.effect_name,
+            "effect_type": example.effect_type,
             "support": support(_statements(pro), _statements(against)),
             "support_explained": explain(len(sources), n_neutral, len(conflicted),
                                          len(pro) > 0 and bool((pro.hedge != "").all()), against_ids, len(denials)),
@@ -346,7 +351,7 @@ def entities_frame(results: list[DocumentResult], names: dict[str, str],
     for cid, name in names.items():
         found = info(cid)
         rows.append({
-            "concept_id": cid, "name": name,
+            "concept_id": cid, "name": name, "type": concept_type(found.types) if found else "",
             "source_vocabulary": found.source if found else "surface form",
             "parents": ";".join(found.parents) if found else "",
             "n_mentions": len(spans[cid]),
@@ -370,6 +375,10 @@ def assemble(results: list[DocumentResult], parents: Parents | None = None) -> T
     results = merge_unlinked(results, {c for c in linker.infos if c.startswith(LOCAL)})
     names = concept_names(results)
     corpus = corpus_sources(results)
-    evidence = evidence_frame(results, names, corpus, parents)
+    def kind(cid: str) -> str:
+        info = linker.info(cid)
+        return concept_type(info.types) if info else ""
+
+    evidence = evidence_frame(results, names, corpus, parents, kind)
     return Tables(evidence=evidence, claims=claims_frame(evidence, lambda cid: ancestors(cid, parents)),
                   documents=documents_frame(results, corpus), entities=entities_frame(results, names, linker.info))

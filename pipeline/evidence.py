@@ -9,9 +9,11 @@ from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
-from pipeline.linker import shared_linker
-from pipeline.model import Document, DocumentResult, Evidence, Mention
+from pipeline.induced import Candidate, candidates, induced_evidence, load_model
+from pipeline.linker import Linker, shared_linker
+from pipeline.model import Document, DocumentResult, Entity, Evidence, Mention
 from pipeline.normalise import Normaliser
+from pipeline.recognise import shared_recogniser
 
 _GENERIC_RELATIONS = {"associated_with", "affects", "plays_role", "risk_factor", "caused_by"}
 
@@ -57,14 +59,49 @@ class _Phrase:
     name: str = ""
 
 
+def sentence_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
+    """Every sentence's span in the document text, in document order."""
+    return [(p.start(s.start_char), p.end(s.end_char)) for p in parsed.pieces for s in p.doc.sents]
+
+
+def pair_candidates(document: Document, parsed: ParsedDocument, entities: list[Entity], rows: list[Evidence],
+                    linker: Linker) -> list[Candidate]:
+    """The document's chemical-disease pairs with their features (`pipeline.induced`)."""
+    title = next(((b.start, b.end) for b in document.blocks if b.kind == "title"), None)
+    return candidates(document.text, title, sentence_spans(parsed), entities, rows, linker.ancestors)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What the sentence-level steps found in one document, before the document-level judgement."""
+
+    parsed: ParsedDocument
+    normaliser: Normaliser
+    resolver: DocumentResolver
+    rows: list[Evidence]
+    entities: list[Entity]
+
+
+def extract(document: Document) -> Extracted:
+    lex = load_lexicon()
+    parsed = parse(document, shared_nlp())
+    linker = shared_linker()
+    normaliser = Normaliser(lex, linker)
+    resolver = DocumentResolver(document, parsed, lex, normaliser)
+    rows = _dedupe(resolver.run())
+    spans = [(b.start, b.end) for b in document.blocks if b.kind != "debris"]
+    entities = shared_recogniser(linker).find(document.text, spans, parsed.abbreviations)
+    return Extracted(parsed, normaliser, resolver, rows, entities)
+
+
 def analyse_document(document: Document) -> DocumentResult:
     """All evidence in `document`; an exception becomes an error result, never a crash."""
     try:
-        lex = load_lexicon()
-        parsed = parse(document, shared_nlp())
-        normaliser = Normaliser(lex, shared_linker())
-        resolver = DocumentResolver(document, parsed, lex, normaliser)
-        rows = _dedupe(resolver.run())
+        found = extract(document)
+        parsed, normaliser, resolver = found.parsed, found.normaliser, found.resolver
+        linker = shared_linker()
+        pairs = pair_candidates(document, parsed, found.entities, found.rows, linker)
+        rows = found.rows + induced_evidence(document.doc_id, document.text, pairs, load_model(), linker.ancestors)
         phrases = linked_phrases(parsed, normaliser, resolver.abbreviations)
         n_sentences = resolver.n_sentences
         findings = promotion.find(document, parsed)
@@ -80,5 +117,5 @@ def analyse_document(document: Document) -> DocumentResult:
         doc_id=document.doc_id, path=document.path, status="ok", title=document.title,
         url=document.url, publisher=document.publisher, date=document.date, sha256=document.sha256,
         n_sentences=n_sentences, evidence=tuple(rows), mentions=tuple(phrases), source=source, promotion=promo,
-        minhash=minhash,
+        minhash=minhash, entities=tuple(found.entities),
     )

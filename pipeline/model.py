@@ -65,6 +65,18 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Entity:
+    """A chemical or disease the text names, wherever it stands (`pipeline.recognise`)."""
+
+    text: str
+    start: int
+    end: int
+    type: str  # chemical | disease
+    concept_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Evidence:
     """One sentence's statement that a cause changes an effect."""
 
@@ -140,6 +152,7 @@ class DocumentResult:
     n_sentences: int = 0
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     mentions: tuple[Mention, ...] = field(default_factory=tuple)  # noun phrases anywhere that link to the KB
+    entities: tuple[Entity, ...] = field(default_factory=tuple)  # chemicals and diseases named anywhere
     source: Source | None = None
     promotion: Promotion | None = None
     minhash: tuple[int, ...] = ()  # the text's MinHash signature, for near-duplicate detection

@@ -67,17 +67,23 @@ def summarise(corpus: Path, out_dir: Path, results: list[DocumentResult], tables
     )
 
 
-def run_corpus(corpus: Path, out_dir: Path | None = None, progress: Progress | None = None,
-               kb: Path | None = None) -> RunSummary:
-    """Run the whole pipeline on `corpus` without Prefect and write the tables (`kb`: a user's KB)."""
-    configure(kb)
-    out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
+def analyse_corpus(corpus: Path, progress: Progress | None = None) -> list[DocumentResult]:
+    """Every document's result (error rows first), without Prefect."""
     documents, results = ingest(corpus)
     total = len(documents)
     for i, document in enumerate(documents, 1):
         results.append(analyse_document(document))
         if progress:
             progress(i, total)
+    return results
+
+
+def run_corpus(corpus: Path, out_dir: Path | None = None, progress: Progress | None = None,
+               kb: Path | None = None) -> RunSummary:
+    """Run the whole pipeline on `corpus` without Prefect and write the tables (`kb`: a user's KB)."""
+    configure(kb)
+    out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
+    results = analyse_corpus(corpus, progress)
     tables = assemble(results)
     write_tables(tables, out_dir)
     return summarise(corpus, out_dir, results, tables)

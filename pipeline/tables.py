@@ -17,19 +17,19 @@ import pandera.pandas as pa
 
 EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
-    "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
+    "cause_text", "cause_name", "cause_id", "cause_type", "effect_text", "effect_name", "effect_id", "effect_type",
     "relation", "direction", "negated", "hedge", "context", "rule",
     "independent_source", "source_promotional", "promotional_sentence", "promotional_cues",
     "conflict_of_interest", "conflict_reason",
 ]
 CLAIM_COLUMNS = [
-    "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
+    "claim_id", "cause_id", "cause_name", "cause_type", "direction", "effect_id", "effect_name", "effect_type",
     "support", "support_explained", "n_sources", "sources", "n_independent_non_promotional",
     "promotional_share", "n_conflicted", "conflict_of_interest", "contradicted_by",
     "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
     "specificity", "supports", "n_documents_with_specific",
 ]
-ENTITY_COLUMNS = ["concept_id", "name", "source_vocabulary", "parents", "n_mentions", "surface_forms"]
+ENTITY_COLUMNS = ["concept_id", "name", "type", "source_vocabulary", "parents", "n_mentions", "surface_forms"]
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
     "n_sentences", "n_evidence", "source", "source_basis", "duplicate_of", "duplicate_similarity",

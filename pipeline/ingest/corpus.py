@@ -16,7 +16,7 @@ from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.errors import UnreadableInput
 from pipeline.ingest.readers import read_file
 from pipeline.ingest.structure import segment
-from pipeline.model import Document, IngestError
+from pipeline.model import Block, Document, IngestError
 from pipeline.settings import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS
 
 MANIFEST = "manifest.csv"
@@ -111,17 +111,19 @@ def read_path(
             )
             continue
         seen.add(doc_id)
-        document = make_document(doc_id, rel, record.text, {**record.meta, **manifest.get(doc_id, {})}, record.fmt)
+        document = make_document(doc_id, rel, record.text, {**record.meta, **manifest.get(doc_id, {})}, record.fmt,
+                                 record.blocks)
         if not any(b.kind != "debris" for b in document.blocks):
             yield IngestError(doc_id, rel, "no text to analyse")
             continue
         yield document
 
 
-def make_document(doc_id: str, path: str, text: str, meta: dict[str, str] | None = None, fmt: str = "txt") -> Document:
-    """A Document with its structure found; the one way text becomes a document."""
+def make_document(doc_id: str, path: str, text: str, meta: dict[str, str] | None = None, fmt: str = "txt",
+                  blocks: tuple[Block, ...] | None = None) -> Document:
+    """A Document with its structure found (or as its format states it); the one way text becomes a document."""
     meta = meta or {}
-    blocks = segment(text)
+    blocks = segment(text) if blocks is None else blocks
     title = meta.get("title") or next((text[b.start : b.end] for b in blocks if b.kind == "title"), "")
     return Document(
         doc_id=doc_id, path=path, text=text, blocks=blocks,

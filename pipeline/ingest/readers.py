@@ -14,12 +14,15 @@ from pathlib import Path
 
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.errors import UnreadableInput
+from pipeline.ingest.literature import literature_format, read_literature
+from pipeline.model import Block
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 PDF_SUFFIXES = {".pdf"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | JSONL_SUFFIXES
+LITERATURE_SUFFIXES = {".pubtator", ".xml", ".json"}  # PubTator, BioC XML/JSON, PubMed XML (a .txt may be PubTator)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | JSONL_SUFFIXES | LITERATURE_SUFFIXES
 
 
 @dataclass
@@ -31,12 +34,16 @@ class Record:
     key: str | None = None  # the article's own id inside a multi-article file
     meta: dict[str, str] = field(default_factory=dict)
     error: str = ""  # set when this one article of a multi-article file is unusable
+    blocks: tuple[Block, ...] | None = None  # the structure a format states (title, abstract), if it does
 
 
 def read_file(path: Path, raw: bytes) -> Iterator[Record]:
     """Yield the articles in one file; raise UnreadableInput if there are none."""
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
+    if (fmt := literature_format(suffix, raw)) is not None:
+        for article in read_literature(fmt, raw):
+            yield Record(article.text, fmt, key=article.pmid, meta=article.meta, blocks=article.blocks())
+    elif suffix in TEXT_SUFFIXES:
         yield Record(decode_bytes(raw), "md" if suffix in {".md", ".markdown"} else "txt")
     elif suffix in HTML_SUFFIXES:
         yield _read_html(raw)

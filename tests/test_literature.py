@@ -1,0 +1,159 @@
+"""Literature formats in (PubTator, BioC XML and JSON, PubMed XML), built from real BC5CDR abstracts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bioc
+import pandas as pd
+import pytest
+from bioc import biocjson, biocxml
+from conftest import SHARED
+from lxml import etree
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.ingest import read_corpus
+from pipeline.ingest.literature import Article, read_bioc_json, read_pubmed_xml, read_pubtator
+from pipeline.model import IngestError
+from pipeline.run import run_corpus
+
+BC5CDR_TRAIN = SHARED / "data" / "bc5cdr" / "CDR_TrainingSet.PubTator.txt"
+
+
+def pubtator_blocks(n: int, skip: int = 0) -> list[str]:
+    """The first `n` articles (after `skip`) of the BC5CDR training file, each as its PubTator lines."""
+    if not BC5CDR_TRAIN.is_file():
+        pytest.skip(f"{BC5CDR_TRAIN} is not beside this checkout")
+    blocks = BC5CDR_TRAIN.read_text(encoding="utf-8").strip().split("\n\n")
+    return blocks[skip:skip + n]
+
+
+def articles(n: int, skip: int = 0) -> list[Article]:
+    return read_pubtator("\n\n".join(pubtator_blocks(n, skip)).encode())
+
+
+def pubmed_xml(items: list[Article]) -> bytes:
+    """A PubmedArticleSet as PubMed's export writes one, from the articles' titles and abstracts."""
+    root = etree.Element("PubmedArticleSet")
+    for a in items:
+        citation = etree.SubElement(etree.SubElement(root, "PubmedArticle"), "MedlineCitation", Status="MEDLINE")
+        etree.SubElement(citation, "PMID", Version="1").text = a.pmid
+        article = etree.SubElement(citation, "Article", PubModel="Print")
+        journal = etree.SubElement(article, "Journal")
+        etree.SubElement(etree.SubElement(etree.SubElement(journal, "JournalIssue"), "PubDate"), "Year").text = "1990"
+        etree.SubElement(journal, "Title").text = "Test Journal of Pharmacology"
+        etree.SubElement(article, "ArticleTitle").text = a.sections[0][2]
+        etree.SubElement(etree.SubElement(article, "Abstract"), "AbstractText").text = a.sections[1][2]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def bioc_collection(items: list[Article]) -> bioc.BioCCollection:
+    collection = bioc.BioCCollection()
+    for a in items:
+        doc = bioc.BioCDocument()
+        doc.id = a.pmid
+        for kind, offset, text in a.sections:
+            passage = bioc.BioCPassage()
+            passage.infons["type"] = "title" if kind == "title" else "abstract"
+            passage.offset, passage.text = offset, text
+            for i, ann in enumerate(x for x in a.annotations if offset <= x.start < offset + len(text)):
+                annotation = bioc.BioCAnnotation()
+                annotation.id = f"{kind}{i}"
+                annotation.infons.update({"type": ann.type, "MESH": "|".join(ann.ids)})
+                annotation.text = ann.text
+                annotation.add_location(bioc.BioCLocation(ann.start, ann.end - ann.start))
+                passage.add_annotation(annotation)
+            doc.add_passage(passage)
+        for i, rel in enumerate(a.relations):
+            relation = bioc.BioCRelation()
+            relation.id = f"R{i}"
+            relation.infons.update({"relation": rel.type, "Chemical": rel.args[0], "Disease": rel.args[1]})
+            doc.add_relation(relation)
+        collection.add_document(doc)
+    return collection
+
+
+def test_pubtator_annotations_point_at_the_same_words_in_the_document():
+    items = articles(5)
+    for a in items:
+        assert a.text.startswith(a.sections[0][2]) and a.blocks()[0].kind == "title"
+        assert a.annotations and all(a.text[x.start:x.end] == x.text for x in a.annotations)
+    assert all(r.type == "CID" for a in items for r in a.relations)
+
+
+def test_bioc_and_pubmed_give_the_same_text_as_pubtator():
+    items = articles(3)
+    from_bioc = read_bioc_json(biocjson.dumps(bioc_collection(items)).encode())
+    from_pubmed = read_pubmed_xml(pubmed_xml(items))
+    for a, b, c in zip(items, from_bioc, from_pubmed, strict=True):
+        assert a.pmid == b.pmid == c.pmid
+        assert a.text == b.text == c.text
+        assert [(x.start, x.end, x.ids) for x in a.annotations] == [(x.start, x.end, x.ids) for x in b.annotations]
+        assert a.relations == b.relations
+        assert c.meta["publisher"] == "Test Journal of Pharmacology" and c.meta["date"].startswith("1990")
+
+
+def test_structured_abstracts_keep_their_section_labels_as_headings():
+    (a,) = articles(1)
+    xml = pubmed_xml([a]).replace(
+        b"<AbstractText>", b'<AbstractText Label="BACKGROUND">Background sentence here.</AbstractText>'
+                           b'<AbstractText Label="RESULTS">')
+    (parsed,) = read_pubmed_xml(xml)
+    kinds = [(b.kind, parsed.text[b.start:b.end]) for b in parsed.blocks()]
+    assert kinds[:4] == [("title", a.sections[0][2]), ("heading", "BACKGROUND"),
+                         ("paragraph", "Background sentence here."), ("heading", "RESULTS")]
+
+
+def test_bad_literature_files_are_clear_errors(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.xml").write_text("<html><body>not an export</body></html>", encoding="utf-8")
+    (corpus / "broken.xml").write_text("<PubmedArticleSet><PubmedArticle>", encoding="utf-8")
+    (corpus / "other.json").write_text(json.dumps({"hello": 1}), encoding="utf-8")
+    (corpus / "bomb.xml").write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><collection/>',
+                                     encoding="utf-8")
+    errors = {e.path: e.reason for e in read_corpus(corpus) if isinstance(e, IngestError)}
+    assert "expected BioC <collection> or <PubmedArticleSet>" in errors["notes.xml"]
+    assert "malformed XML" in errors["broken.xml"]
+    assert "not a BioC collection" in errors["other.json"]
+    assert "entity declarations" in errors["bomb.xml"]
+
+
+def test_claims_run_reads_pubmed_pubtator_and_bioc_files(tmp_path: Path):
+    corpus = tmp_path / "abstracts"
+    corpus.mkdir()
+    pubmed, pubtator, bioc_xml = articles(2, 0), articles(2, 2), articles(2, 4)
+    (corpus / "pubmed_export.xml").write_bytes(pubmed_xml(pubmed))
+    (corpus / "cdr.pubtator").write_text("\n\n".join(pubtator_blocks(2, 2)) + "\n", encoding="utf-8")
+    (corpus / "collection.xml").write_text(biocxml.dumps(bioc_collection(bioc_xml)), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(corpus), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
+    expected = {a.pmid: (f, a.sections[0][2]) for f, items in (("pubmed_export.xml", pubmed), ("cdr.pubtator", pubtator),
+                                                               ("collection.xml", bioc_xml)) for a in items}
+    assert {r.doc_id: (r.path, r.title) for r in documents.itertuples()} == expected
+    assert set(documents.status) == {"ok"} and (documents.n_sentences.astype(int) > 1).all()
+    assert set(documents.loc[documents.path == "pubmed_export.xml", "publisher"]) == {"Test Journal of Pharmacology"}
+    evidence = pd.read_csv(out / "evidence.csv", dtype=str, keep_default_na=False)
+    assert set(evidence.doc_id) <= set(expected) and len(set(evidence.doc_id)) >= 3
+    texts = {a.pmid: a.text for a in [*pubmed, *pubtator, *bioc_xml]}
+    for row in evidence.itertuples():  # every row quotes its abstract at its offsets
+        assert texts[row.doc_id][int(row.start_char):int(row.end_char)] == row.sentence
+
+
+def test_annotations_in_the_file_never_change_what_the_pipeline_finds(tmp_path: Path):
+    blocks = pubtator_blocks(2, 6)
+    stripped = ["\n".join(line for line in b.splitlines() if "|t|" in line or "|a|" in line) for b in blocks]
+    assert stripped != blocks
+    outputs = []
+    for name, content in (("annotated", blocks), ("stripped", stripped)):
+        corpus = tmp_path / name / "corpus"
+        corpus.mkdir(parents=True)
+        (corpus / "abstracts.pubtator").write_text("\n\n".join(content) + "\n", encoding="utf-8")
+        run_corpus(corpus, tmp_path / name / "out")
+        outputs.append({p.name: p.read_bytes() for p in sorted((tmp_path / name / "out").glob("*.csv"))})
+    assert outputs[0] == outputs[1]
+    assert b"chemical" in outputs[0]["evidence.csv"] or b"chemical" in outputs[0]["entities.csv"]
