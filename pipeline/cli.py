@@ -143,6 +143,63 @@ def bench_ncbi(
     typer.echo(f"mentions {result.n}  correct {result.correct}  accuracy {result.accuracy:.3f}")
 
 
+BC5CDR_SPLITS = {"train": "CDR_TrainingSet.PubTator.txt", "dev": "CDR_DevelopmentSet.PubTator.txt",
+                 "test": "CDR_TestSet.PubTator.txt"}
+
+
+@bench_app.command("bc5cdr")
+def bench_bc5cdr(
+    split: Annotated[str, typer.Option(help="BC5CDR split under --data: train, dev or test.")] = "dev",
+    file: Annotated[Path | None, typer.Option(help="Any PubTator file with CID relations (not --split).")] = None,
+    data: Annotated[Path, typer.Option(help="Folder with the BC5CDR PubTator files.")] = (
+        REPO.parent / "shared" / "data" / "bc5cdr"),
+    out: Annotated[Path | None, typer.Option(help="Keep the run's tables here.")] = None,
+) -> None:
+    """Chemical-induced disease relations end to end (entities predicted by the pipeline), scored the official
+    way against the file's own CID lines, beside published figures and co-occurrence baselines."""
+    from pipeline.evaluate.bc5cdr import PUBLISHED, PUBLISHED_NORMALISATION, evaluate
+
+    if file is None:
+        if split not in BC5CDR_SPLITS:
+            console.print(f"[red]error:[/red] --split must be one of {', '.join(BC5CDR_SPLITS)}")
+            raise typer.Exit(2)
+        file = data / BC5CDR_SPLITS[split]
+    if not file.is_file():
+        console.print(f"[red]error:[/red] file not found: {file}")
+        raise typer.Exit(2)
+    if file.name == BC5CDR_SPLITS["train"]:
+        console.print("[yellow]note:[/yellow] the document-level model was trained on this file; "
+                      "its figures here are not a measurement")
+    with Progress(TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as bar:
+        task_id = bar.add_task("docs", total=None)
+        report = evaluate(file, out, lambda done, total: bar.update(task_id, completed=done, total=total))
+    table = Table(title=f"BC5CDR chemical-induced disease, {file.name} ({report.n_documents} abstracts)")
+    for column in ("system", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(column)
+
+    def row(name: str, score) -> None:
+        table.add_row(name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.tp),
+                      str(score.fp), str(score.fn))
+
+    row("claims (this run, end to end)", report.cid)
+    for name, score in report.baselines.items():
+        row(name, score)
+    for name, p, r, f in PUBLISHED:
+        table.add_row(name + ", published", *(f"{v:.3f}" if v is not None else "-" for v in (p, r, f)), "", "", "")
+    Console().print(table)
+    norm = Table(title="Normalisation to MeSH (document-level id sets, as BioCreative V scored it)")
+    for column in ("entities", "P", "R", "F1", "tp", "fp", "fn"):
+        norm.add_column(column)
+    for name, score in (("chemicals (this run)", report.chemicals), ("diseases (this run)", report.diseases)):
+        norm.add_row(name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.tp),
+                     str(score.fp), str(score.fn))
+    for name, p, r, f in PUBLISHED_NORMALISATION:
+        norm.add_row(name + ", published", *(f"{v:.3f}" if v is not None else "-" for v in (p, r, f)), "", "", "")
+    Console().print(norm)
+    Console().print(f"tables: {report.out_dir}")
+
+
 def _bench_gold(name: str, eval_dir: Path) -> None:
     from pipeline.evaluate.gold import gold_sets, load_scorer, run_and_score
 

@@ -411,6 +411,9 @@ class DocumentResolver:
         words = [w for w in ent.norm.split() if w not in skip and len(w) > 2]
         return words[-1] if words else ""
 
+    def _chemical_disease(self, cause: Ent, effect: Ent) -> bool:
+        return self.normaliser.kind(effect.text) == "disease" and self.normaliser.kind(cause.text) == "chemical"
+
     def _relevant(self) -> list[Evidence]:
         """Claims about the topic, and mechanism claims on a path to it.
 
@@ -419,6 +422,10 @@ class DocumentResolver:
         dopamine production` in an article where dopamine dysfunction causes RLS);
         the topic's own consequences are kept when they are disorders. Statements
         of physiology (`dopamine controls muscle movements`) fall outside.
+
+        Whatever the topic, a claim whose cause the knowledge base types as a chemical
+        and whose effect it types as a disease is kept: an abstract on one drug may
+        report adverse effects of another (`Lithium carbonate ... causes cyanosis`).
         """
         if self.topic is None:
             return [ev for ev, _, _ in self.evidence]
@@ -430,7 +437,8 @@ class DocumentResolver:
         kept = []
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
-            if effect.is_topic or self.lex.is_disorder(effect.norm, effect.head) or on_path:
+            if effect.is_topic or self.lex.is_disorder(effect.norm, effect.head) or on_path or (
+                    self._chemical_disease(cause, effect)):
                 kept.append(ev)
         return kept
 

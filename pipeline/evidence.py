@@ -101,7 +101,8 @@ def analyse_document(document: Document) -> DocumentResult:
         parsed, normaliser, resolver = found.parsed, found.normaliser, found.resolver
         linker = shared_linker()
         pairs = pair_candidates(document, parsed, found.entities, found.rows, linker)
-        rows = found.rows + induced_evidence(document.doc_id, document.text, pairs, load_model(), linker.ancestors)
+        rows = found.rows + induced_evidence(document.doc_id, document.text, pairs, load_model(), linker.ancestors,
+                                             found.rows)
         phrases = linked_phrases(parsed, normaliser, resolver.abbreviations)
         n_sentences = resolver.n_sentences
         findings = promotion.find(document, parsed)

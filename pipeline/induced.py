@@ -50,7 +50,7 @@ class Candidate:
     sentence: tuple[int, int]  # the sentence an evidence row shows
     chemical_mention: Entity
     disease_mention: Entity
-    claimed: bool = False  # the extractor already has a row saying it
+    claimed: bool = False  # the extractor already has a row between these two concepts
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
@@ -62,6 +62,21 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def _between_words(text: str, a: Entity, b: Entity) -> list[str]:
     left, right = (a, b) if a.start < b.start else (b, a)
     return [w for w in key(text[left.end:right.start]).split() if not w.isdigit()]
+
+
+def _context_words(text: str, span: tuple[int, int], entities: list[Entity]) -> set[str]:
+    """The words of a span outside any mention: what a sentence or title says about what it names."""
+    out, pos = set(), span[0]
+    for e in sorted((e for e in entities if span[0] <= e.start < span[1]), key=lambda e: e.start):
+        out |= set(key(text[pos:max(pos, e.start)]).split())
+        pos = max(pos, e.end)
+    out |= set(key(text[pos:span[1]]).split())
+    return {w for w in out if not w.isdigit() and len(w) > 1}
+
+
+def _word_next_to(text: str, e: Entity, before: bool) -> str:
+    found = key(text[max(0, e.start - 25):e.start]).split()[-1:] if before else key(text[e.end:e.end + 25]).split()[:1]
+    return found[0] if found else ""
 
 
 def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[int, int]],
@@ -82,6 +97,7 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
     for e in entities:
         sentence_of[e] = next((i for i, (s, t) in enumerate(sentences) if s <= e.start < t), -1)
     claims: dict[tuple[str, str], set[str]] = defaultdict(set)
+    stated = {(ev.cause.concept_id, ev.effect.concept_id) for ev in rows}
     for ev in rows:
         cause = {e.concept_id for e in chems if _overlaps((e.start, e.end), (ev.cause.start, ev.cause.end))}
         cause |= {ev.cause.concept_id}
@@ -120,6 +136,9 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
             f["n_diseases"] = math.log1p(len(by_dis))
             f["disease_has_specific"] = float(d in generals)
             f["chem_first_sentence"] = float(min(sentence_of[a] for a in cms) <= 1)
+            if c_title or d_title:
+                for w in _context_words(text, title, entities):
+                    f["title:" + w] = 1.0
             for kind in claims.get((c, d), ()):
                 f[f"claim_{kind}"] = 1.0
             best = None
@@ -128,6 +147,9 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
                 f["same_sentence"] = 1.0
                 f["n_same_sentences"] = math.log1p(len(shared))
                 f["same_sentence_last"] = float(n_sentences - 1 in shared)
+                for i in shared:
+                    for w in _context_words(text, sentences[i], entities):
+                        f["sentence:" + w] = 1.0
                 best = min(pairs, key=lambda p: (len(_between_words(text, *p)), p[0].start))
                 between = _between_words(text, *best)
                 f["chem_before_disease"] = float(best[0].start < best[1].start)
@@ -135,23 +157,29 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
                 f["distance_" + ("0-2" if n <= 2 else "3-6" if n <= 6 else "7-15" if n <= 15 else "16+")] = 1.0
                 for w in set(between):
                     f["between:" + w] = 1.0
-                after = key(text[best[0].end:best[0].end + 12]).split()[:1]
-                if after:
-                    f["after_chem:" + after[0]] = 1.0
+                for name, word in (("after_chem:", _word_next_to(text, best[0], False)),
+                                   ("before_disease:", _word_next_to(text, best[1], True)),
+                                   ("after_disease:", _word_next_to(text, best[1], False))):
+                    if word:
+                        f[name + word] = 1.0
             else:
                 gap = min(abs(sentence_of[a] - sentence_of[b]) for a in cms for b in dms)
                 f["sentence_gap"] = math.log1p(gap)
             chem_m, dis_m = best if best else (cms[0], dms[0])
             sent = sentences[sentence_of[dis_m]] if sentence_of[dis_m] >= 0 else (dis_m.start, dis_m.end)
-            out.append(Candidate(c, d, f, sent, chem_m, dis_m, claimed="increases" in claims.get((c, d), ())))
+            out.append(Candidate(c, d, f, sent, chem_m, dis_m, claimed=(c, d) in stated))
     return out
 
 
 @dataclass(frozen=True)
 class Model:
+    """`threshold` accepts a pair; `fallback` accepts a document's best pair when none reaches the
+    threshold (an abstract in this genre nearly always reports one adverse effect)."""
+
     weights: dict[str, float]
     intercept: float
     threshold: float
+    fallback: float = 1.0
 
     def score(self, features: dict[str, float]) -> float:
         z = self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
@@ -172,7 +200,7 @@ def load_model(path: Path | None = None) -> Model | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Model(data["weights"], data["intercept"], data["threshold"])
+    return Model(data["weights"], data["intercept"], data["threshold"], data.get("fallback", 1.0))
 
 
 def most_specific(pairs: set[tuple[str, str]], ancestors: Callable[[str], set[str]]) -> set[tuple[str, str]]:
@@ -187,20 +215,25 @@ def accepted(found: list[Candidate], model: Model, ancestors: Callable[[str], se
         cand.score = model.score(cand.features)
         cand.reasons = model.reasons(cand.features)
     keep = {(c.chemical, c.disease) for c in found if c.score >= model.threshold}
+    best = max(found, key=lambda c: (c.score, c.chemical, c.disease), default=None)
+    if not keep and best is not None and best.score >= model.fallback:
+        keep = {(best.chemical, best.disease)}
     keep = most_specific(keep, ancestors)
     return [c for c in found if (c.chemical, c.disease) in keep]
 
 
 def induced_evidence(doc_id: str, text: str, found: list[Candidate], model: Model | None,
-                     ancestors: Callable[[str], set[str]]) -> list[Evidence]:
-    """Evidence rows for the pairs the model accepts and the extractor did not already state."""
+                     ancestors: Callable[[str], set[str]], existing: Iterable[Evidence] = ()) -> list[Evidence]:
+    """Evidence rows for the pairs the model accepts and the extractor has no row about (its own row,
+    stating or denying the relation, is the better evidence)."""
     if model is None:
         return []
     rows = []
+    taken = {(ev.start_char, ev.cause.start, ev.effect.start, ev.direction) for ev in existing}
     for cand in accepted(found, model, ancestors):
-        if cand.claimed:
-            continue
         c, d = cand.chemical_mention, cand.disease_mention
+        if cand.claimed or (cand.sentence[0], c.start, d.start, "increases") in taken:
+            continue
         rows.append(Evidence(
             doc_id=doc_id, sentence=text[cand.sentence[0]:cand.sentence[1]], start_char=cand.sentence[0],
             end_char=cand.sentence[1], section="",

@@ -98,6 +98,13 @@ class Normaliser:
             return found.name, found.concept_id
         return name, "local:" + slug(key)
 
+    def kind(self, text: str) -> str:
+        """The KB type of what a mention names (`chemical`, `disease`, ...; empty when it links to nothing)."""
+        from pipeline.recognise import concept_type
+
+        found = self.linker.link(unframe(self.words(text, {}))) if self.linker is not None else None
+        return concept_type(self.linker.infos[found.concept_id].types) if found else ""
+
     def is_disorder(self, text: str) -> bool:
         """Does a mention name a disease or phenotype in the knowledge base? (for relevance
         filters that would otherwise judge by the head word's morphology)"""

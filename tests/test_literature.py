@@ -132,8 +132,8 @@ def test_claims_run_reads_pubmed_pubtator_and_bioc_files(tmp_path: Path):
     result = CliRunner().invoke(app, ["run", str(corpus), "--out", str(out)])
     assert result.exit_code == 0, result.output
     documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
-    expected = {a.pmid: (f, a.sections[0][2]) for f, items in (("pubmed_export.xml", pubmed), ("cdr.pubtator", pubtator),
-                                                               ("collection.xml", bioc_xml)) for a in items}
+    files = (("pubmed_export.xml", pubmed), ("cdr.pubtator", pubtator), ("collection.xml", bioc_xml))
+    expected = {a.pmid: (f, a.sections[0][2]) for f, items in files for a in items}
     assert {r.doc_id: (r.path, r.title) for r in documents.itertuples()} == expected
     assert set(documents.status) == {"ok"} and (documents.n_sentences.astype(int) > 1).all()
     assert set(documents.loc[documents.path == "pubmed_export.xml", "publisher"]) == {"Test Journal of Pharmacology"}
@@ -157,3 +157,35 @@ def test_annotations_in_the_file_never_change_what_the_pipeline_finds(tmp_path: 
         outputs.append({p.name: p.read_bytes() for p in sorted((tmp_path / name / "out").glob("*.csv"))})
     assert outputs[0] == outputs[1]
     assert b"chemical" in outputs[0]["evidence.csv"] or b"chemical" in outputs[0]["entities.csv"]
+
+
+def test_cid_assembly_keeps_increases_drops_treatments_and_general_diseases():
+    from pipeline.evaluate.bc5cdr import cid_pairs
+
+    rows = pd.DataFrame([  # doc, cause, cause type, effect, effect type, direction, negated
+        ("1", "MESH:C1", "chemical", "MESH:D_HYPOTENSION", "disease", "increases", "false"),
+        ("1", "MESH:C1", "chemical", "MESH:D_ORTHOSTATIC", "disease", "increases", "false"),
+        ("1", "MESH:C2", "chemical", "MESH:D_PAIN", "disease", "increases", "false"),
+        ("1", "MESH:C2", "chemical", "MESH:D_PAIN", "disease", "decreases", "false"),
+        ("1", "MESH:C3", "chemical", "MESH:D_PAIN", "disease", "increases", "true"),
+        ("1", "local:stress", "", "MESH:D_PAIN", "disease", "increases", "false"),
+        ("2", "MESH:C1", "chemical", "MESH:D_HYPOTENSION", "disease", "increases", "false"),
+    ], columns=["doc_id", "cause_id", "cause_type", "effect_id", "effect_type", "direction", "negated"])
+    parents = {"MESH:D_ORTHOSTATIC": {"MESH:D_HYPOTENSION"}}
+    pairs = cid_pairs(rows, lambda c: c.removeprefix("MESH:"), lambda c: parents.get(c, set()))
+    assert pairs == {"1": {("C1", "D_ORTHOSTATIC")}, "2": {("C1", "D_HYPOTENSION")}}
+
+
+def test_bench_bc5cdr_scores_a_pubtator_file_against_its_own_relations(tmp_path: Path):
+    path = tmp_path / "small.PubTator.txt"
+    path.write_text("\n\n".join(pubtator_blocks(3, 10)) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["bench", "bc5cdr", "--file", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    n_gold = sum(len(a.relations) for a in articles(3, 10))
+    line = next(x for x in result.output.splitlines() if "claims (this run" in x)
+    tp, fp, fn = (int(v) for v in line.replace("│", " ").split()[-3:])
+    assert tp + fn == n_gold
+    assert "SemRep" in result.output and "file's own entities" in result.output and "chemicals" in result.output
+    evidence = pd.read_csv(tmp_path / "out" / "evidence.csv", dtype=str, keep_default_na=False)
+    induced = evidence[(evidence.cause_type == "chemical") & (evidence.effect_type == "disease")]
+    assert tp + fp <= len(induced)  # every predicted pair stands on an evidence row
