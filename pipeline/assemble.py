@@ -42,7 +42,8 @@ def evidence_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.D
                 "cause_id": ev.cause.concept_id,
                 "effect_text": ev.effect.text, "effect_name": names[ev.effect.concept_id],
                 "effect_id": ev.effect.concept_id, "relation": ev.relation, "direction": ev.direction,
-                "negated": _bool(ev.negated), "hedge": ev.hedge, "context": ev.context, "rule": ev.rule,
+                "negated": _bool(ev.negated), "hedge": ev.hedge, "strength": ev.strength,
+                "context": ev.context, "rule": ev.rule,
             })
     frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     return frame.sort_values(["doc_id", "start_char", "evidence_id"], kind="stable").reset_index(drop=True)

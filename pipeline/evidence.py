@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from pipeline.analysis import parse, shared_nlp
+from dataclasses import replace
+
+from spacy.tokens import Span
+
+from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.extract.lexicon import load_lexicon
 from pipeline.model import Document, DocumentResult, Evidence
 from pipeline.normalise import Normaliser
+from pipeline.strength import shared_model
+from pipeline.strength.claim import claim_strength
 
 _GENERIC_RELATIONS = {"associated_with", "affects", "plays_role", "risk_factor", "caused_by"}
 
@@ -23,13 +29,35 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
                                                  e.cause.text, e.effect.text, e.direction))
 
 
+def _sentence_span(parsed: ParsedDocument, start: int, end: int) -> Span | None:
+    """The parsed sentence at document offsets [start, end), from the piece that holds it."""
+    for piece in parsed.pieces:
+        if piece.offset <= start and end <= piece.offset + len(piece.doc.text):
+            return piece.doc.char_span(start - piece.offset, end - piece.offset, alignment_mode="expand")
+    return None
+
+
+def _with_strength(rows: list[Evidence], parsed: ParsedDocument) -> list[Evidence]:
+    """Label each distinct sentence once (from the parse the claims came from), then each row."""
+    spans = {}
+    for ev in rows:
+        key = (ev.start_char, ev.end_char)
+        if key not in spans:
+            span = _sentence_span(parsed, *key)
+            if span is None:
+                raise ValueError(f"evidence sentence at {key} is not in any parsed piece")
+            spans[key] = span
+    labels = dict(zip(spans, shared_model().classify(list(spans.values())), strict=True))
+    return [replace(ev, strength=claim_strength(labels[(ev.start_char, ev.end_char)], ev)) for ev in rows]
+
+
 def analyse_document(document: Document) -> DocumentResult:
     """All evidence in `document`; an exception becomes an error result, never a crash."""
     try:
         lex = load_lexicon()
         parsed = parse(document, shared_nlp())
         resolver = DocumentResolver(document, parsed, lex, Normaliser(lex))
-        rows = _dedupe(resolver.run())
+        rows = _with_strength(_dedupe(resolver.run()), parsed)
         n_sentences = resolver.n_sentences
     except Exception as exc:  # noqa: BLE001 - one document's failure must not cost the others
         return DocumentResult(document.doc_id, document.path, "error",

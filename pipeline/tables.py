@@ -18,7 +18,7 @@ import pandera.pandas as pa
 EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
     "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
-    "relation", "direction", "negated", "hedge", "context", "rule",
+    "relation", "direction", "negated", "hedge", "strength", "context", "rule",
 ]
 CLAIM_COLUMNS = [
     "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
@@ -31,6 +31,7 @@ DOCUMENT_COLUMNS = [
 
 _DIRECTION = pa.Check.isin(["increases", "decreases"])
 _BOOL = pa.Check.isin(["true", "false"])
+_STRENGTH = pa.Check.isin(["causal", "conditional_causal", "correlational", "none"])
 
 EVIDENCE_SCHEMA = pa.DataFrameSchema(
     {
@@ -45,6 +46,7 @@ EVIDENCE_SCHEMA = pa.DataFrameSchema(
         "effect_id": pa.Column(str, pa.Check.str_length(min_value=1)),
         "direction": pa.Column(str, _DIRECTION),
         "negated": pa.Column(str, _BOOL),
+        "strength": pa.Column(str, _STRENGTH),
     },
     strict=False,
 )

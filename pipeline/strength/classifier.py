@@ -28,7 +28,7 @@ import numpy as np
 from spacy.tokens import Span
 
 from pipeline.settings import MODELS_DIR
-from pipeline.strength.features import dense_features, sparse_features
+from pipeline.strength.features import GROUPS, dense_features, group_of, sparse_features
 
 LABELS = ("none", "causal", "conditional_causal", "correlational")  # Yu et al.'s labels 0, 1, 2, 3
 KINDS = ("none", "causal", "correlational")  # the first decision; `causal` is then split in two
@@ -62,6 +62,7 @@ class StrengthModel:
             raise ValueError(f"inconsistent strength model: {len(self.features)} features, idf {self.idf.shape}, "
                              f"dense {self.dense_mean.shape}, weights {self.weights.shape}, bias {self.bias.shape}")
         object.__setattr__(self, "_index", {f: i for i, f in enumerate(self.features)})
+        object.__setattr__(self, "_group", np.array([group_of(f) for f in self.features], dtype=np.int64))
 
     def scores(self, feats: Iterable[str], dense: np.ndarray) -> np.ndarray:
         """The four decision values (kinds, then conditional) of one sentence's features."""
@@ -69,9 +70,12 @@ class StrengthModel:
         index = np.fromiter((self._index[f] for f in counts), dtype=np.int64, count=len(counts))
         values = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
         values *= self.idf[index]
-        norm = float(np.sqrt(values @ values))
-        if norm > 0:
-            values /= norm
+        groups = self._group[index]
+        for g in range(len(GROUPS)):
+            mask = groups == g
+            norm = float(np.sqrt(values[mask] @ values[mask]))
+            if norm > 0:
+                values[mask] /= norm
         dense_x = self.dense_weight * (np.asarray(dense, dtype=np.float64) - self.dense_mean) / self.dense_scale
         n = len(self.features)
         return values @ self.weights[index] + dense_x @ self.weights[n:] + self.bias

@@ -9,8 +9,14 @@ or that `might` behaves like `may`, so words from `models/strength/cues.tsv`
 are also seen as their class (causal, correlational, comparative, hedge, ...),
 combined with the modality of the path that governs them, and the sentence is
 also seen as a skeleton in which every content word outside the cue lexicon
-becomes `N` (`N may improve N`). The pipeline's own tok2vec output, pooled over
-the sentence, adds what the parser's encoder knows about context.
+becomes `N` (`N may improve N`). Character n-grams of the words catch
+spelling variants and word families the lemmatiser keeps apart (`protective`,
+`protection`). The pipeline's own tok2vec output, pooled over the sentence,
+adds what the parser's encoder knows about context.
+
+Each feature string starts with its group (`S_` skeleton, `C_` characters,
+any other prefix: words and grammar); the classifier weighs each group's
+vector to unit length on its own, so that no group drowns the others.
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM", "X", "SYM"})
 SKELETON_PUNCT = frozenset({",", ";", ":"})
 SKELETON_NGRAMS = (1, 4)
 HEAD_ARG_DEPS = frozenset({"prep", "agent", "dobj", "nsubj", "nsubjpass", "attr", "acomp", "npadvmod"})
+CHAR_NGRAMS = (2, 5)
+GROUPS = ("F", "S", "C")  # words and grammar, skeleton n-grams, character n-grams
+
+
+def group_of(feature: str) -> int:
+    prefix = feature.split("_", 1)[0]
+    return GROUPS.index(prefix) if prefix in GROUPS[1:] else 0
 
 
 @cache
@@ -117,6 +130,14 @@ def skeleton(span: Span, cues: dict[str, str]) -> list[str]:
     return out
 
 
+@cache
+def _char_analyzer():
+    """scikit-learn's word-bounded character n-grams (lower-cased), as its vectorizers compute them."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS).build_analyzer()
+
+
 def sparse_features(span: Span, cues: dict[str, str] | None = None) -> list[str]:
     """The symbolic features of a sentence, one string per occurrence."""
     cues = cues if cues is not None else load_cues()
@@ -151,6 +172,7 @@ def sparse_features(span: Span, cues: dict[str, str] | None = None) -> list[str]
     words = skeleton(span, cues)
     lo, hi = SKELETON_NGRAMS
     feats += ["S_" + " ".join(words[i:i + n]) for n in range(lo, hi + 1) for i in range(len(words) - n + 1)]
+    feats += ["C_" + gram for gram in _char_analyzer()(span.text)]
     return feats
 
 

@@ -24,7 +24,7 @@ from spacy.language import Language
 from pipeline.analysis import mask_parentheticals, shared_nlp
 from pipeline.settings import PACKAGE_DIR
 from pipeline.strength.classifier import KINDS, LABELS, StrengthModel
-from pipeline.strength.features import dense_features, sparse_features
+from pipeline.strength.features import GROUPS, dense_features, group_of, sparse_features
 
 DEFAULT_DATA = PACKAGE_DIR.parent.parent / "shared" / "data" / "claim-strength" / "pubmed_causal_language_use.dev.csv"
 C_KIND = 1.0  # regularisation of the none/causal/correlational decision
@@ -105,10 +105,14 @@ def fit(data: Featurised, c_kind: float = C_KIND, c_conditional: float = C_CONDI
     from sklearn.svm import LinearSVC
 
     y = data.labels
-    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
+    blocks, features, idf = [], [], []
+    for g in range(len(GROUPS)):  # one tf-idf space per feature group, each normalised on its own
+        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
+        blocks.append(vectorizer.fit_transform([[f for f in feats if group_of(f) == g] for feats in data.sparse]))
+        features += list(vectorizer.get_feature_names_out())
+        idf.append(vectorizer.idf_)
     scaler = StandardScaler().fit(data.dense)
-    x = sp.hstack([vectorizer.fit_transform(data.sparse),
-                   sp.csr_matrix(dense_weight * scaler.transform(data.dense))]).tocsr()
+    x = sp.hstack([*blocks, sp.csr_matrix(dense_weight * scaler.transform(data.dense))]).tocsr()
     kind_of = {LABELS.index("none"): 0, LABELS.index("causal"): 1, LABELS.index("conditional_causal"): 1,
                LABELS.index("correlational"): 2}
     kinds = np.array([kind_of[v] for v in y])
@@ -119,9 +123,8 @@ def fit(data: Featurised, c_kind: float = C_KIND, c_conditional: float = C_CONDI
     cond_svm.fit(x[causal], conditional)
     weights = np.hstack([kind_svm.coef_.T, cond_svm.coef_.T])
     bias = np.concatenate([kind_svm.intercept_, cond_svm.intercept_])
-    features = tuple(vectorizer.get_feature_names_out())
     assert len(KINDS) == kind_svm.coef_.shape[0]
-    return StrengthModel(features=features, idf=vectorizer.idf_.astype(np.float64),
+    return StrengthModel(features=tuple(features), idf=np.concatenate(idf).astype(np.float64),
                          dense_mean=scaler.mean_, dense_scale=scaler.scale_, dense_weight=dense_weight,
                          weights=weights, bias=bias)
 
