@@ -136,3 +136,15 @@ def test_train_and_bench_commands_on_a_small_real_sample(tmp_path: Path):
     assert StrengthModel.load(tmp_path / "model").features
     result = runner.invoke(app, ["bench", "strength", "--data", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_character_ngrams_are_those_the_model_was_trained_with():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from pipeline.strength.features import char_ngrams
+
+    if not DATA.exists():
+        pytest.skip(f"{DATA} is not beside this checkout")
+    analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+    sentences = list(read_dataset(DATA).sentences[::7]) + list(SEED_SENTENCES) + ["a  b\tc", "I"]
+    assert all(char_ngrams(s) == analyzer(s) for s in sentences)

@@ -130,12 +130,19 @@ def skeleton(span: Span, cues: dict[str, str]) -> list[str]:
     return out
 
 
-@cache
-def _char_analyzer():
-    """scikit-learn's word-bounded character n-grams (lower-cased), as its vectorizers compute them."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    return CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS).build_analyzer()
+def char_ngrams(text: str, lo: int = CHAR_NGRAMS[0], hi: int = CHAR_NGRAMS[1]) -> list[str]:
+    """Word-bounded character n-grams of the lower-cased text, exactly as scikit-learn's
+    `analyzer="char_wb"` makes them (the model was trained on those), without importing
+    scikit-learn into every pipeline process."""
+    grams: list[str] = []
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in range(lo, hi + 1):
+            if len(padded) <= n:
+                grams.append(padded)  # a word no longer than n counts once, whole
+                break
+            grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+    return grams
 
 
 def sparse_features(span: Span, cues: dict[str, str] | None = None) -> list[str]:
@@ -172,7 +179,7 @@ def sparse_features(span: Span, cues: dict[str, str] | None = None) -> list[str]
     words = skeleton(span, cues)
     lo, hi = SKELETON_NGRAMS
     feats += ["S_" + " ".join(words[i:i + n]) for n in range(lo, hi + 1) for i in range(len(words) - n + 1)]
-    feats += ["C_" + gram for gram in _char_analyzer()(span.text)]
+    feats += ["C_" + gram for gram in char_ngrams(span.text)]
     return feats
 
 
