@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-import pipeline.prefect_env  # noqa: F401  (must precede any Prefect import)
+from pipeline.settings import Limits
 
 app = typer.Typer(
     help="Extract cause-effect claims from a folder of articles into CSV claim tables.",
@@ -29,19 +30,39 @@ CorpusArg = Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .h
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<corpus name>/].")]
 
 
+_DEFAULTS = Limits()
+MaxBytes = Annotated[int, typer.Option(min=1, help="Limit: bytes per file (a JSONL file counts as one).")]
+MaxHtml = Annotated[int, typer.Option(min=1, help="Limit: bytes per HTML page.")]
+MaxChars = Annotated[int, typer.Option(min=1, help="Limit: characters per document, after decoding.")]
+MaxSentence = Annotated[int, typer.Option(min=1, help="Limit: characters of text without a sentence end.")]
+
+
 @app.command()
 def run(
     corpus: CorpusArg,
     out: OutOption = None,
     batch_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 8,
+    max_document_bytes: MaxBytes = _DEFAULTS.max_document_bytes,
+    max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
+    max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
+    max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
 ) -> None:
-    """Run the pipeline on CORPUS and write evidence.csv, claims.csv and documents.csv."""
+    """Run the pipeline on CORPUS and write evidence.csv, claims.csv and documents.csv.
+
+    Input beyond a limit becomes a status=error row in documents.csv that names the limit.
+
+    Limit defaults can also be set as CLAIMS_MAX_DOCUMENT_BYTES, CLAIMS_MAX_HTML_BYTES, ... in the environment.
+    """
     from pipeline.flow import add_progress_hook, claims_flow
     from pipeline.run import default_out_dir
 
     if not corpus.is_dir():
         console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
         raise typer.Exit(2)
+    if not os.access(corpus, os.R_OK | os.X_OK):
+        console.print(f"[red]error:[/red] corpus folder cannot be listed (permission denied): {corpus}")
+        raise typer.Exit(2)
+    limits = Limits(max_document_bytes, max_html_bytes, max_document_chars, max_sentence_chars)
     out_dir = out or default_out_dir(corpus)
     with Progress(
         TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -56,7 +77,7 @@ def run(
             bar.update(task_id, completed=done, total=total, rate=rate)
 
         add_progress_hook(hook)
-        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size)
+        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, limits=limits)
     _print_summary(summary)
 
 

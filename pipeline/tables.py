@@ -3,6 +3,13 @@
 Tables are validated against pandera schemas before writing, and written
 atomically (a temporary file in the same folder, then a rename), so a crash
 never leaves a half-written table and a reader never sees one.
+
+Cells come from scraped text and are opened in spreadsheets, which run a cell
+starting with `=`, `+`, `-`, `@` (or a tab or carriage return before one) as a
+formula. Every such text cell is written with an apostrophe in front, and so is
+a cell already starting with an apostrophe, so that `read_table` (or anyone
+removing one leading apostrophe) gets the exact text back. Lines end in CRLF
+(RFC 4180), which also makes the csv writer quote a lone carriage return.
 """
 
 from __future__ import annotations
@@ -83,8 +90,39 @@ def validate(tables: Tables) -> None:
     DOCUMENT_SCHEMA.validate(tables.documents)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def neutralise(value: object) -> object:
+    """A text cell that no spreadsheet runs as a formula; reversed by `restore`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS + (ESCAPE,)):
+        return ESCAPE + value
+    return value
+
+
+def restore(value: object) -> object:
+    """The text a cell written by `to_csv_bytes` stood for."""
+    if isinstance(value, str) and value.startswith(ESCAPE):
+        return value[1:]
+    return value
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """The table as CSV: text cells neutralised, fields quoted as needed, CRLF line ends, UTF-8."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    header = [neutralise(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, header=header, lineterminator="\r\n").encode("utf-8", "backslashreplace")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A table written by this module, every cell as the text it stood for before neutralising."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame.columns = [restore(c) for c in frame.columns]
+    return frame.map(restore)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 # Prefect must never touch the developer's own profile or the network from tests.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="claims-prefect-"))
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# The temporary Prefect server needs 10-30 s to start on a busy 2-core machine; Prefect waits 20 s.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import pytest  # noqa: E402
 

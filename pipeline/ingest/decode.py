@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import re
 
+import ftfy
 from charset_normalizer import from_bytes
 
 from pipeline.ingest.errors import UnreadableInput
@@ -15,6 +17,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Control characters other than the whitespace ones, and lone surrogates (which JSON escapes
+# such as "\ud800" produce and which no UTF-8 writer accepts).
+_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def decode_bytes(raw: bytes) -> str:
@@ -23,20 +28,46 @@ def decode_bytes(raw: bytes) -> str:
     Raises UnreadableInput for content that is binary rather than text.
     """
     if not raw.strip():
-        raise UnreadableInput("empty file")
+        raise UnreadableInput("empty file" if not raw else "only whitespace")
+    text = _decode(raw)
+    if _looks_binary(text):
+        raise UnreadableInput("binary content (control characters in the text)")
+    if not text.strip():
+        raise UnreadableInput("only whitespace")
+    return text
+
+
+def _decode(raw: bytes) -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return raw.decode(encoding, errors="replace")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(raw).best()
-        if best is None:
-            raise UnreadableInput("binary or undecodable content (no text encoding fits)") from None
-        text = str(best)
-    if _looks_binary(text):
-        raise UnreadableInput("binary content (control characters in the text)")
-    return text
+    if b"\x00" not in raw:  # NUL bytes are valid UTF-8, but in text they mark UTF-16 without a BOM
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    best = from_bytes(raw).best()
+    if best is None:
+        raise UnreadableInput("binary or undecodable content (no text encoding fits)")
+    return str(best)
+
+
+def repair_text(text: str) -> str:
+    """A document's text with mojibake repaired and unsafe characters blanked.
+
+    Text that was UTF-8, read as Windows-1252 and saved again (`CafÃ©`) is common in scraped
+    files of every format; ftfy only changes what its analysis of the bytes shows was mis-decoded.
+    """
+    return clean_text(ftfy.fix_encoding(text))
+
+
+def clean_text(text: str) -> str:
+    """`text` with control characters and lone surrogates blanked, offsets unchanged.
+
+    A few stray NUL bytes do not make a file binary, but they must not reach the parser or the
+    tables (CSV readers stop at them; UTF-8 cannot encode a lone surrogate).
+    """
+    return _UNSAFE.sub(lambda m: " " if m.group(0) < "\x80" else "\ufffd", text)
 
 
 def _looks_binary(text: str) -> bool:
