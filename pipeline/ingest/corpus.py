@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import errno
 import hashlib
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -90,7 +91,7 @@ def load_manifest(root: Path, limits: Limits | None = None) -> Manifest:
         return manifest
     try:
         text = decode_bytes(_read_bytes(root, path, limits or Limits()))
-        reader = csv.DictReader(text.splitlines())
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         if "doc_id" not in (reader.fieldnames or []):
             found = ", ".join(printable(f) for f in reader.fieldnames or []) or "none"
             raise UnreadableInput(f"no doc_id column (columns: {found})")

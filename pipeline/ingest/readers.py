@@ -58,15 +58,27 @@ def read_file(path: Path, raw: bytes, limits: Limits | None = None) -> Iterator[
         raise UnreadableInput(f"unsupported file type {suffix or '(none)'}")
 
 
+# Content a browser never shows a reader: inert templates, and what is shown only without JavaScript.
+# trafilatura keeps the text of both when it favours recall.
+_UNSHOWN = "//template|//noscript"
+
+
 def _read_html(raw: bytes) -> Record:
     import trafilatura
 
     html = decode_bytes(raw)
     try:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            raise UnreadableInput("HTML that cannot be parsed")
+        for element in tree.xpath(_UNSHOWN):
+            element.drop_tree()
         extracted = trafilatura.extract(
-            html, output_format="json", with_metadata=True, include_comments=False,
+            tree, output_format="json", with_metadata=True, include_comments=False,
             include_tables=False, favor_recall=True,
         )
+    except UnreadableInput:
+        raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on a hostile page is this page's problem
         raise UnreadableInput(f"HTML the extractor cannot process ({type(exc).__name__}: {exc})") from exc
     if not extracted:
