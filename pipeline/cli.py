@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -89,8 +90,8 @@ def _print_summary(summary) -> None:
     table.add_row("claims", str(summary.n_claims))
     table.add_row("tables", str(summary.out_dir))
     console.print(table)
-    for doc_id, path, reason in summary.failures:
-        console.print(f"[yellow]failed[/yellow] {path or doc_id}: {reason}")
+    for doc_id, path, reason in summary.failures:  # names and reasons come from the corpus: never markup
+        console.print(f"[yellow]failed[/yellow] {escape(path or doc_id)}: {escape(reason)}")
     if summary.failures:
         console.print(f"[yellow]{summary.n_failed} document(s) failed; see documents.csv (status=error).[/yellow]")
 

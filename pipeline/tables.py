@@ -22,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.ingest.decode import clean_text
+
 EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
     "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
@@ -95,10 +97,15 @@ ESCAPE = "'"
 
 
 def neutralise(value: object) -> object:
-    """A text cell that no spreadsheet runs as a formula; reversed by `restore`."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS + (ESCAPE,)):
-        return ESCAPE + value
-    return value
+    """A text cell that no spreadsheet runs as a formula; reversed by `restore`.
+
+    Control characters other than tab and line breaks (ingest already blanks them in document
+    text) become spaces here too: CSV readers stop at a NUL byte.
+    """
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return ESCAPE + value if value.startswith(FORMULA_STARTS + (ESCAPE,)) else value
 
 
 def restore(value: object) -> object:

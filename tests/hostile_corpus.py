@@ -24,6 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.ingest.corpus import printable
+
 HAY_FEVER = "Hay Fever\n\nPollen can trigger hay fever in sensitive people.\n\nNasal sprays relieve sneezing.\n"
 MESOTHELIOMA = "Mesothelioma\n\nAsbestos exposure causes mesothelioma.\n"
 SUNBURN = "Sunburn\n\nUV radiation increases the risk of melanoma. Sun exposure causes sunburn in children.\n"
@@ -147,7 +149,7 @@ def build(root: Path, outside: Path, huge_file: Path) -> Expectations:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        add(Path(rel).with_suffix("").as_posix(), rel, outcome)
+        add(printable(Path(rel).with_suffix("").as_posix()), printable(rel), outcome)
         return path
 
     def add(doc_id: str, path: str, outcome: Expect) -> None:
@@ -229,7 +231,7 @@ def build(root: Path, outside: Path, huge_file: Path) -> Expectations:
     for name in ("name with spaces.txt", "café ☕ 日本.txt", "new\nline.txt", 'quote"comma,.txt', "tab\tname.txt",
                  "back\\slash.txt", "UPPER.TXT", "x" * 240 + ".txt", "semi;colon.txt", "\rcarriage.txt"):
         put(f"names/{name}", SUNBURN.encode(), OK)
-    for name in ("-dash.txt", "+plus.txt", "@at.txt", "\ttab.txt"):  # doc_ids a spreadsheet would run
+    for name in ("-dash.txt", "+plus.txt", "@at.txt", "[red]markup[/].txt"):  # doc_ids a spreadsheet would run
         put(name, SUNBURN.encode(), OK)
     put("=cmd|' calc'!A0.txt", FORMULA_CAUSE.encode(), OK)
     raw_name = os.fsencode(root / "names") + b"/latin-\xe9.txt"

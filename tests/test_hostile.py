@@ -85,7 +85,7 @@ def test_hostile_documents_are_analysed_and_their_evidence_points_into_their_tex
     evidence = read_table(hostile_run.out / "evidence.csv")
     hostile = evidence[~evidence.doc_id.isin(SEED_IDS)]
     assert set(hostile.doc_id) >= {"h/utf16-bom", "h/utf16le-nobom", "h/mojibake", "h/scripts", "J1", "=J10",
-                                   "names/latin-\\xe9", "names/new\nline", "links/inside", "h/long-paragraph"}
+                                   "names/latin-\\xe9", "names/new\\x0aline", "links/inside", "h/long-paragraph"}
     for row in hostile.itertuples():
         assert docs[row.doc_id].text[int(row.start_char) : int(row.end_char)] == row.sentence
     assert hostile[hostile.doc_id == "h/long-paragraph"].sentence.nunique() == 700  # every sentence was parsed

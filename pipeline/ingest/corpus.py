@@ -13,6 +13,7 @@ import errno
 import hashlib
 import io
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,13 +31,18 @@ _SKIP_NAMES = {MANIFEST, "README.md", "README.txt", "LICENSE", "LICENSE.txt"}
 META_FIELDS = ("title", "url", "date", "publisher")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def printable(name: str) -> str:
-    """A file name as text that any UTF-8 table can hold.
+    """A file name as text that any UTF-8 table and any terminal can hold.
 
     File names are bytes; the ones that are not UTF-8 reach Python with lone surrogates, which
-    no UTF-8 writer accepts. Their bytes are written as `\\xNN` escapes instead.
+    no UTF-8 writer accepts, and control characters in a name would act on the terminal that
+    prints it. Both are written as `\\xNN` escapes instead.
     """
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def doc_id_for(root: Path, path: Path) -> str:

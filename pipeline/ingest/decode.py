@@ -18,9 +18,10 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Control characters other than the whitespace ones, and lone surrogates (which JSON escapes
-# such as "\ud800" produce and which no UTF-8 writer accepts).
-_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+# Control characters other than the whitespace ones (C1 included: no text has them, some terminals
+# obey them), and lone surrogates (which JSON escapes such as "\ud800" produce and which no UTF-8
+# writer accepts).
+_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def decode_bytes(raw: bytes) -> str:
@@ -85,7 +86,7 @@ def clean_text(text: str) -> str:
     A few stray NUL bytes do not make a file binary, but they must not reach the parser or the
     tables (CSV readers stop at them; UTF-8 cannot encode a lone surrogate).
     """
-    return _UNSAFE.sub(lambda m: " " if m.group(0) < "\x80" else "\ufffd", text)
+    return _UNSAFE.sub(lambda m: " " if m.group(0) < "\ud800" else "\ufffd", text)
 
 
 def _looks_binary(text: str) -> bool:

@@ -35,7 +35,7 @@ class Record:
     key: str | None = None  # the article's own id inside a multi-article file
     meta: dict[str, str] = field(default_factory=dict)
     error: str = ""  # set when this one article of a multi-article file is unusable
-    line: int | None = None  # where in a multi-article file an unusable article without an id sits
+    line: int | None = None  # the article's line in a multi-article file
 
 
 def read_file(path: Path, raw: bytes, limits: Limits | None = None) -> Iterator[Record]:
@@ -58,9 +58,10 @@ def read_file(path: Path, raw: bytes, limits: Limits | None = None) -> Iterator[
         raise UnreadableInput(f"unsupported file type {suffix or '(none)'}")
 
 
-# Content a browser never shows a reader: inert templates, and what is shown only without JavaScript.
-# trafilatura keeps the text of both when it favours recall.
-_UNSHOWN = "//template|//noscript"
+# Content a browser never shows a reader as text: inert templates, what is shown only without JavaScript,
+# frames (their content is another page), scripts and styles, even when a truncated page leaves them unclosed.
+# trafilatura keeps the text of some of them when it favours recall.
+_UNSHOWN = "//template|//noscript|//iframe|//frame|//object|//script|//style"
 
 
 def _read_html(raw: bytes) -> Record:
@@ -123,7 +124,7 @@ def _read_pdf(raw: bytes) -> Record:
 def _read_jsonl(raw: bytes) -> Iterator[Record]:
     text = decode_bytes(raw)
     found = False
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(text.split("\n"), 1):  # JSON strings may hold U+2028 and other line breaks
         if not line.strip():
             continue
         found = True
@@ -164,7 +165,7 @@ def _jsonl_record(line: str, lineno: int) -> Record:
             if isinstance(item.get(k), str | int | float) and not isinstance(item[k], bool) and str(item[k]).strip()}
     if meta.get("title") and not body.startswith(meta["title"]):
         body = f"{meta['title']}\n\n{body}"
-    return Record(body, "jsonl", key=key, meta=meta)
+    return Record(body, "jsonl", key=key, meta=meta, line=lineno)
 
 
 def _json_type(value: object) -> str:
