@@ -15,6 +15,7 @@ since a definition in the first paragraph serves the whole document.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ def build_abbreviation_nlp() -> Language:
 
     nlp = spacy.blank("en")
     nlp.add_pipe("abbreviation_detector")
+    # spaCy's length cap guards the parser's memory; this pipeline only tokenizes and matches, and
+    # ingest already bounds a document's length (settings.Limits), so a raised limit must not fail here
+    nlp.max_length = sys.maxsize
     return nlp
 
 
