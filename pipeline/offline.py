@@ -16,6 +16,9 @@ OFFLINE_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_UI_ENABLED": "false",
+    # not about the network, but Prefect's too: the temporary local server can take well over
+    # Prefect's 20 s default to start on a busy machine
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
 }
 

@@ -5,8 +5,7 @@ atomically (a temporary file in the same folder, then a rename), so a crash
 never leaves a half-written table and a reader never sees one.
 
 Cells come from scraped text and are opened in spreadsheets, which run a cell
-starting with `=`, `+`, `-`, `@` (or a tab or carriage return before one) as a
-formula. Every such text cell is written with an apostrophe in front, and so is
+starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula. Every such text cell is written with an apostrophe in front, and so is
 a cell already starting with an apostrophe, so that `read_table` (or anyone
 removing one leading apostrophe) gets the exact text back. Lines end in CRLF
 (RFC 4180), which also makes the csv writer quote a lone carriage return.
@@ -28,14 +27,19 @@ EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
     "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
     "relation", "direction", "negated", "hedge", "context", "rule",
+    "independent_source", "source_promotional", "promotional_sentence", "promotional_cues",
+    "conflict_of_interest", "conflict_reason",
 ]
 CLAIM_COLUMNS = [
     "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
+    "support", "support_explained", "n_sources", "sources", "n_independent_non_promotional",
+    "promotional_share", "n_conflicted", "conflict_of_interest", "contradicted_by",
     "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
 ]
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
-    "n_sentences", "n_evidence",
+    "n_sentences", "n_evidence", "source", "source_basis", "duplicate_of", "duplicate_similarity",
+    "independent_source", "promotional_score", "promotional", "promotional_cues", "sells",
 ]
 
 _DIRECTION = pa.Check.isin(["increases", "decreases"])
@@ -54,6 +58,9 @@ EVIDENCE_SCHEMA = pa.DataFrameSchema(
         "effect_id": pa.Column(str, pa.Check.str_length(min_value=1)),
         "direction": pa.Column(str, _DIRECTION),
         "negated": pa.Column(str, _BOOL),
+        "source_promotional": pa.Column(str, _BOOL),
+        "promotional_sentence": pa.Column(str, _BOOL),
+        "conflict_of_interest": pa.Column(str, _BOOL),
     },
     strict=False,
 )
@@ -63,6 +70,12 @@ CLAIM_SCHEMA = pa.DataFrameSchema(
         "direction": pa.Column(str, _DIRECTION),
         "n_evidence": pa.Column(int, pa.Check.ge(0)),
         "n_documents": pa.Column(int, pa.Check.ge(0)),
+        "support": pa.Column(float, pa.Check.in_range(0, 1)),
+        "n_sources": pa.Column(int, pa.Check.ge(0)),
+        "n_independent_non_promotional": pa.Column(int, pa.Check.ge(0)),
+        "promotional_share": pa.Column(float, pa.Check.in_range(0, 1)),
+        "n_conflicted": pa.Column(int, pa.Check.ge(0)),
+        "conflict_of_interest": pa.Column(str, pa.Check.isin(["none", "some", "all"])),
     },
     strict=False,
 )
@@ -122,7 +135,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         if not pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
     header = [neutralise(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False, header=header, lineterminator="\r\n").encode("utf-8", "backslashreplace")
+    return safe.to_csv(index=False, header=header, lineterminator="\r\n").encode("utf-8")
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -103,8 +103,8 @@ def hostile_run(tmp_path_factory, huge_file: Path):
 
 
 @pytest.fixture(scope="session")
-def seeds_alone(tmp_path_factory) -> Path:
-    """The seed articles' tables, run on their own."""
-    out = tmp_path_factory.mktemp("seeds-alone")
+def seed_tables(tmp_path_factory) -> Path:
+    """The three tables of the seed corpus, written once per session."""
+    out = tmp_path_factory.mktemp("seed-tables")
     run_corpus(SEEDS, out)
     return out

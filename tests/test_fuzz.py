@@ -163,13 +163,17 @@ SHOWN = ["div", "p", "span", "article", "section", "li", "ul", "h1", "h2", "b", 
 
 @st.composite
 def html_page(draw) -> str:
-    """A page of nested, sometimes unclosed markup; the secret claim sits only where no browser shows it."""
+    """A page of nested, sometimes unclosed markup, cut short; the secret claim sits only where no browser
+    shows it."""
     def node(depth: int) -> str:
         kind = draw(st.sampled_from(["text", "shown", "hidden", "junk"] if depth < 8 else ["text", "junk"]))
         if kind == "text":
             return draw(st.sampled_from(SENTENCES + ["", "&amp; &lt;b&gt; &#0; &#x110000;"])).replace("<", "")
         if kind == "junk":
-            return draw(st.sampled_from(["<", "</", "<<>>", "</div>", "<p", "<br/>", "<!--", "-->", "<![CDATA[", "&"]))
+            # stray markup that closes itself: a dangling "</" or "<p" would make a following <script> text
+            # for a browser too (the HTML tokenizer reads "</<script>" as a comment, then the claim as text)
+            return draw(st.sampled_from(["<<>>", "</div>", "</p>", "<br/>", "<!-- -->", "-->", "<![CDATA[]]>", "&",
+                                         "<p>", "</td></tr>", "<b><i>"]))
         if kind == "hidden":
             tag = draw(st.sampled_from(HIDDEN))
             body = f"<p>{hostile_corpus.SCRIPT_CLAIM}.</p>" if tag in ("noscript", "template") else \

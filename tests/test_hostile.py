@@ -48,13 +48,13 @@ def test_every_hostile_entry_gives_results_or_a_specific_error_row(hostile_run: 
     assert not [e for e in errors if "unexpected failure" in e]  # every failure was foreseen and named
 
 
-def test_good_documents_unchanged_beside_hostile_files(hostile_run: HostileRun, seeds_alone: Path):
+def test_good_documents_unchanged_beside_hostile_files(hostile_run: HostileRun, seed_tables: Path):
     for name, key in (("evidence.csv", "doc_id"), ("documents.csv", "doc_id")):
-        alone = read_table(seeds_alone / name)
+        alone = read_table(seed_tables / name)
         beside = read_table(hostile_run.out / name)
         beside = beside[beside[key].isin(SEED_IDS)].reset_index(drop=True)
         pd.testing.assert_frame_equal(alone, beside)
-    alone = read_table(seeds_alone / "claims.csv")
+    alone = read_table(seed_tables / "claims.csv")
     beside = read_table(hostile_run.out / "claims.csv").set_index("claim_id")
     assert len(alone) > 50
     pd.testing.assert_frame_equal(alone.set_index("claim_id"), beside.loc[alone.claim_id])
