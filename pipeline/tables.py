@@ -5,10 +5,11 @@ atomically (a temporary file in the same folder, then a rename), so a crash
 never leaves a half-written table and a reader never sees one.
 
 Cells come from scraped text and are opened in spreadsheets, which run a cell
-starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula. Every such text cell is written with an apostrophe in front, and so is
-a cell already starting with an apostrophe, so that `read_table` (or anyone
-removing one leading apostrophe) gets the exact text back. Lines end in CRLF
-(RFC 4180), which also makes the csv writer quote a lone carriage return.
+starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula.
+Every such text cell is written with an apostrophe in front, and so is a cell
+already starting with an apostrophe, so that `read_table` (or anyone removing
+one leading apostrophe) gets the exact text back. Lines end in CRLF (RFC 4180),
+which also makes the csv writer quote a lone carriage return.
 """
 
 from __future__ import annotations
