@@ -185,9 +185,9 @@ def build(root: Path, outside: Path, huge_file: Path) -> Expectations:
     put("h/long-spaces.txt", ("Sunburn\n\nSun exposure" + " " * 200_000 + "causes sunburn.\n").encode(), OK)
     put("h/long-document.txt", ("Sunburn\n\n" + "Sun exposure causes sunburn. " * 40_000).encode(),
         err("document too long (1,160,"))
-    paragraph = " ".join(f"Sun exposure on day {i} causes sunburn." for i in range(700))
+    paragraph = " ".join(f"Sun exposure on day {i} causes sunburn." for i in range(560))
     put("h/long-paragraph.txt", f"Sunburn\n\n{paragraph}\n".encode(), OK)
-    put("h/many-lines.md", ("# Hay Fever\n\n" + "- pollen\n" * 2_000).encode(), OK)
+    put("h/many-lines.md", ("# Hay Fever\n\n" + "- pollen\n" * 600).encode(), OK)
     huge = root / "h" / "huge.txt"
     try:
         os.link(huge_file, huge)
