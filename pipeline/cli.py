@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-import pipeline.prefect_env  # noqa: F401  (must precede any Prefect import)
+from pipeline.settings import Limits
 
 app = typer.Typer(
     help="Extract cause-effect claims from a folder of articles into CSV claim tables.",
@@ -35,19 +37,39 @@ CorpusArg = Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .h
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<corpus name>/].")]
 
 
+_DEFAULTS = Limits()
+MaxBytes = Annotated[int, typer.Option(min=1, help="Limit: bytes per file (a JSONL file counts as one).")]
+MaxHtml = Annotated[int, typer.Option(min=1, help="Limit: bytes per HTML page.")]
+MaxChars = Annotated[int, typer.Option(min=1, help="Limit: characters per document, after decoding.")]
+MaxSentence = Annotated[int, typer.Option(min=1, help="Limit: characters of text without a sentence end.")]
+
+
 @app.command()
 def run(
     corpus: CorpusArg,
     out: OutOption = None,
     batch_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 8,
+    max_document_bytes: MaxBytes = _DEFAULTS.max_document_bytes,
+    max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
+    max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
+    max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
 ) -> None:
-    """Run the pipeline on CORPUS and write evidence.csv, claims.csv and documents.csv."""
+    """Run the pipeline on CORPUS and write evidence.csv, claims.csv and documents.csv.
+
+    Input beyond a limit becomes a status=error row in documents.csv that names the limit.
+
+    Limit defaults can also be set as CLAIMS_MAX_DOCUMENT_BYTES, CLAIMS_MAX_HTML_BYTES, ... in the environment.
+    """
     from pipeline.flow import add_progress_hook, claims_flow
     from pipeline.run import default_out_dir
 
     if not corpus.is_dir():
         console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
         raise typer.Exit(2)
+    if not os.access(corpus, os.R_OK | os.X_OK):
+        console.print(f"[red]error:[/red] corpus folder cannot be listed (permission denied): {corpus}")
+        raise typer.Exit(2)
+    limits = Limits(max_document_bytes, max_html_bytes, max_document_chars, max_sentence_chars)
     out_dir = out or default_out_dir(corpus)
     with Progress(
         TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -62,8 +84,59 @@ def run(
             bar.update(task_id, completed=done, total=total, rate=rate)
 
         add_progress_hook(hook)
-        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size)
+        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, limits=limits)
     _print_summary(summary)
+
+
+bench_app = typer.Typer(help="Measure the pipeline against labelled data.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+REPO = Path(__file__).resolve().parent.parent
+EvalDir = Annotated[Path, typer.Option(help="Folder with the gold files and score_claims.py.")]
+
+
+@bench_app.command("seeds")
+def bench_seeds(eval_dir: EvalDir = REPO.parent / "shared" / "eval") -> None:
+    """Score the bundled seed corpus against its gold claims (core and mechanism P/R/F1)."""
+    _bench_gold("seeds", eval_dir)
+
+
+@bench_app.command("medquad")
+def bench_medquad(eval_dir: EvalDir = REPO.parent / "shared" / "eval") -> None:
+    """Score the ten NIH development articles against their gold claims, and check denials."""
+    _bench_gold("medquad", eval_dir)
+
+
+@bench_app.command("semeval")
+def bench_semeval(
+    data: Annotated[Path, typer.Option(help="SemEval-2010 Task 8 TRAIN_FILE.TXT.")] = (
+        REPO.parent / "shared" / "data" / "semeval2010-task8" / "TRAIN_FILE.TXT"),
+) -> None:
+    """General-English diagnostic: Cause-Effect detection and direction on SemEval-2010 Task 8."""
+    from pipeline.evaluate.semeval import evaluate
+
+    r = evaluate(data)
+    table = Table(title=f"SemEval-2010 Task 8, {r['sentences']} sentences ({r['cause_effect']} Cause-Effect)")
+    for key in ("precision", "recall", "f1", "direction_accuracy"):
+        table.add_row(key, f"{r[key]:.3f}")
+    Console().print(table)
+
+
+def _bench_gold(name: str, eval_dir: Path) -> None:
+    from pipeline.evaluate.gold import gold_sets, load_scorer, run_and_score
+
+    gold = gold_sets(eval_dir, eval_dir.parent / "corpus", REPO / "corpus")[name]
+    result = run_and_score(gold, load_scorer(eval_dir))
+    table = Table(title=f"{name}: {gold.corpus}")
+    for column in ("tier", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(column)
+    for tier in ("core", "mechanism"):
+        r = result[tier]
+        table.add_row(tier, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+                      str(r["tp"]), str(r["fp"]), str(r["fn"]))
+    Console().print(table)
+    if "negated" in result:
+        n = result["negated"]
+        Console().print(f"denied claims marked negated: {n['found']} of {n['total']}")
 
 
 def _print_summary(summary) -> None:
@@ -74,8 +147,8 @@ def _print_summary(summary) -> None:
     table.add_row("claims", str(summary.n_claims))
     table.add_row("tables", str(summary.out_dir))
     console.print(table)
-    for doc_id, path, reason in summary.failures:
-        console.print(f"[yellow]failed[/yellow] {path or doc_id}: {reason}")
+    for doc_id, path, reason in summary.failures:  # names and reasons come from the corpus: never markup
+        console.print(f"[yellow]failed[/yellow] {escape(path or doc_id)}: {escape(reason)}")
     if summary.failures:
         console.print(f"[yellow]{summary.n_failed} document(s) failed; see documents.csv (status=error).[/yellow]")
 

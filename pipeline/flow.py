@@ -14,10 +14,10 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.futures import as_completed
 
-import pipeline.prefect_env  # noqa: F401  (must precede the Prefect import)
 from pipeline import run as steps
 from pipeline.assemble import assemble
 from pipeline.model import Document, DocumentResult
+from pipeline.settings import Limits
 from pipeline.tables import write_tables
 
 _progress_hooks: list[Callable[[int, int], None]] = []
@@ -29,8 +29,8 @@ def add_progress_hook(hook: Callable[[int, int], None]) -> None:
 
 
 @task(name="ingest")
-def ingest_task(corpus: str) -> tuple[list[Document], list[DocumentResult]]:
-    return steps.ingest(Path(corpus))
+def ingest_task(corpus: str, limits: Limits | None = None) -> tuple[list[Document], list[DocumentResult]]:
+    return steps.ingest(Path(corpus), limits)
 
 
 @task(name="analyse-batch")
@@ -50,8 +50,8 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 
 
 @flow(name="claims-run", log_prints=False)
-def claims_flow(corpus: str, out_dir: str, batch_size: int = 8) -> steps.RunSummary:
-    documents, results = ingest_task(corpus)
+def claims_flow(corpus: str, out_dir: str, batch_size: int = 8, limits: Limits | None = None) -> steps.RunSummary:
+    documents, results = ingest_task(corpus, limits)
     futures = [analyse_batch_task.submit(batch) for batch in batches(documents, batch_size)]
     done = 0
     by_future: dict[int, list[DocumentResult]] = {}

@@ -14,6 +14,7 @@ from pipeline.assemble import assemble
 from pipeline.evidence import analyse_document
 from pipeline.ingest import read_corpus
 from pipeline.model import Document, DocumentResult, IngestError
+from pipeline.settings import Limits
 from pipeline.tables import Tables, write_tables
 
 Progress = Callable[[int, int], None]
@@ -42,10 +43,10 @@ def error_result(err: IngestError) -> DocumentResult:
     return DocumentResult(err.doc_id, err.path, "error", error=err.reason)
 
 
-def ingest(corpus: Path) -> tuple[list[Document], list[DocumentResult]]:
+def ingest(corpus: Path, limits: Limits | None = None) -> tuple[list[Document], list[DocumentResult]]:
     """Documents to analyse, and error rows for what could not be read."""
     documents, errors = [], []
-    for item in read_corpus(Path(corpus)):
+    for item in read_corpus(Path(corpus), limits):
         if isinstance(item, IngestError):
             errors.append(error_result(item))
         else:
@@ -66,10 +67,12 @@ def summarise(corpus: Path, out_dir: Path, results: list[DocumentResult], tables
     )
 
 
-def run_corpus(corpus: Path, out_dir: Path | None = None, progress: Progress | None = None) -> RunSummary:
+def run_corpus(
+    corpus: Path, out_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None
+) -> RunSummary:
     """Run the whole pipeline on `corpus` without Prefect and write the tables."""
     out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
-    documents, results = ingest(corpus)
+    documents, results = ingest(corpus, limits)
     total = len(documents)
     for i, document in enumerate(documents, 1):
         results.append(analyse_document(document))
