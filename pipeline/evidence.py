@@ -32,11 +32,16 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
 
 
 def _sentence_span(parsed: ParsedDocument, start: int, end: int) -> Span | None:
-    """The parsed sentence at document offsets [start, end), from the piece that holds it."""
+    """The parsed sentence whose document offsets are [start, end), from the piece that holds it;
+    a list item's row spans its whole piece."""
+    holder = None
     for piece in parsed.pieces:
-        if piece.offset <= start and end <= piece.offset + len(piece.doc.text):
-            return piece.doc.char_span(start - piece.offset, end - piece.offset, alignment_mode="expand")
-    return None
+        if len(piece.doc) and piece.start(0) <= start < piece.end(len(piece.doc.text)):
+            for sent in piece.doc.sents:
+                if piece.start(sent.start_char) == start and piece.end(sent.end_char) == end:
+                    return sent
+            holder = holder or piece.doc[:]
+    return holder
 
 
 def _with_strength(rows: list[Evidence], parsed: ParsedDocument) -> list[Evidence]:

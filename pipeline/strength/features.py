@@ -189,4 +189,6 @@ def dense_features(span: Span) -> np.ndarray:
     if tensor is None or getattr(tensor, "ndim", 0) != 2 or tensor.shape[0] != len(span.doc):
         raise ValueError("claim strength needs the tok2vec output of the pipeline (doc.tensor is empty)")
     rows = np.asarray(tensor[span.start:span.end], dtype=np.float32)
+    if not len(rows):  # a sentence that was all aside, e.g. `(Funded by ...)`
+        return np.zeros(2 * tensor.shape[1], dtype=np.float32)
     return np.concatenate([rows.mean(axis=0), rows.max(axis=0)])

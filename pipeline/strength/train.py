@@ -2,7 +2,7 @@
 
 The data is a CSV with `sentence,label` (labels 0 none, 1 direct causal,
 2 conditional causal, 3 correlational). Sentences are parsed by the same
-pipeline that parses articles (`analysis.shared_nlp`, parentheticals masked),
+pipeline that parses articles (`analysis.shared_nlp`, parenthetical asides left out),
 so the model sees at training time what it sees in a run. scikit-learn fits
 the two linear decisions; the result is exported to plain arrays
 (`classifier.StrengthModel`), and cross-validation scores that exported form,
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from spacy.language import Language
 
-from pipeline.analysis import mask_parentheticals, shared_nlp
+from pipeline.analysis import shared_nlp, strip_parentheticals
 from pipeline.settings import PACKAGE_DIR
 from pipeline.strength.classifier import KINDS, LABELS, StrengthModel
 from pipeline.strength.features import GROUPS, dense_features, group_of, sparse_features
@@ -85,7 +85,7 @@ def read_dataset(path: Path | str = DEFAULT_DATA) -> Dataset:
 def featurise(sentences: Sequence[str], labels: np.ndarray, nlp: Language | None = None) -> Featurised:
     nlp = nlp or shared_nlp()
     sparse, dense = [], []
-    for doc in nlp.pipe((mask_parentheticals(s) for s in sentences), batch_size=64):
+    for doc in nlp.pipe((strip_parentheticals(s)[0] for s in sentences), batch_size=64):
         span = doc[:]
         sparse.append(sparse_features(span))
         dense.append(dense_features(span))
