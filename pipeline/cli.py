@@ -88,8 +88,6 @@ def run(
     _print_summary(summary)
 
 
-bench_app = typer.Typer(help="Measure the pipeline against labelled data.", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
 REPO = Path(__file__).resolve().parent.parent
 EvalDir = Annotated[Path, typer.Option(help="Folder with the gold files and score_claims.py.")]
 
