@@ -47,7 +47,7 @@ class Candidate:
     chemical: str
     disease: str
     features: dict[str, float]
-    sentence: tuple[int, int]  # the sentence an evidence row shows
+    sentence: tuple[int, int] | None  # the sentence an evidence row shows (None: neither stands in one)
     chemical_mention: Entity
     disease_mention: Entity
     claimed: bool = False  # the extractor already has a row between these two concepts
@@ -166,7 +166,8 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
                 gap = min(abs(sentence_of[a] - sentence_of[b]) for a in cms for b in dms)
                 f["sentence_gap"] = math.log1p(gap)
             chem_m, dis_m = best if best else (cms[0], dms[0])
-            sent = sentences[sentence_of[dis_m]] if sentence_of[dis_m] >= 0 else (dis_m.start, dis_m.end)
+            at = sentence_of[dis_m] if sentence_of[dis_m] >= 0 else sentence_of[chem_m]
+            sent = sentences[at] if at >= 0 else None
             out.append(Candidate(c, d, f, sent, chem_m, dis_m, claimed=(c, d) in stated))
     return out
 
@@ -232,7 +233,7 @@ def induced_evidence(doc_id: str, text: str, found: list[Candidate], model: Mode
     taken = {(ev.start_char, ev.cause.start, ev.effect.start, ev.direction) for ev in existing}
     for cand in accepted(found, model, ancestors):
         c, d = cand.chemical_mention, cand.disease_mention
-        if cand.claimed or (cand.sentence[0], c.start, d.start, "increases") in taken:
+        if cand.claimed or cand.sentence is None or (cand.sentence[0], c.start, d.start, "increases") in taken:
             continue
         rows.append(Evidence(
             doc_id=doc_id, sentence=text[cand.sentence[0]:cand.sentence[1]], start_char=cand.sentence[0],

@@ -18,6 +18,7 @@ from pipeline.ingest import read_corpus
 from pipeline.ingest.literature import Article, read_bioc_json, read_pubmed_xml, read_pubtator
 from pipeline.model import IngestError
 from pipeline.run import run_corpus
+from pipeline.tables import read_table
 
 BC5CDR_TRAIN = SHARED / "data" / "bc5cdr" / "CDR_TrainingSet.PubTator.txt"
 
@@ -131,13 +132,13 @@ def test_claims_run_reads_pubmed_pubtator_and_bioc_files(tmp_path: Path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(corpus), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
+    documents = read_table(out / "documents.csv")
     files = (("pubmed_export.xml", pubmed), ("cdr.pubtator", pubtator), ("collection.xml", bioc_xml))
     expected = {a.pmid: (f, a.sections[0][2]) for f, items in files for a in items}
     assert {r.doc_id: (r.path, r.title) for r in documents.itertuples()} == expected
     assert set(documents.status) == {"ok"} and (documents.n_sentences.astype(int) > 1).all()
     assert set(documents.loc[documents.path == "pubmed_export.xml", "publisher"]) == {"Test Journal of Pharmacology"}
-    evidence = pd.read_csv(out / "evidence.csv", dtype=str, keep_default_na=False)
+    evidence = read_table(out / "evidence.csv")
     assert set(evidence.doc_id) <= set(expected) and len(set(evidence.doc_id)) >= 3
     texts = {a.pmid: a.text for a in [*pubmed, *pubtator, *bioc_xml]}
     for row in evidence.itertuples():  # every row quotes its abstract at its offsets
@@ -186,6 +187,6 @@ def test_bench_bc5cdr_scores_a_pubtator_file_against_its_own_relations(tmp_path:
     tp, fp, fn = (int(v) for v in line.replace("│", " ").split()[-3:])
     assert tp + fn == n_gold
     assert "SemRep" in result.output and "file's own entities" in result.output and "chemicals" in result.output
-    evidence = pd.read_csv(tmp_path / "out" / "evidence.csv", dtype=str, keep_default_na=False)
+    evidence = read_table(tmp_path / "out" / "evidence.csv")
     induced = evidence[(evidence.cause_type == "chemical") & (evidence.effect_type == "disease")]
     assert tp + fp <= len(induced)  # every predicted pair stands on an evidence row
