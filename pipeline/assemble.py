@@ -337,8 +337,8 @@ def documents_frame(results: list[DocumentResult], corpus: CorpusSources) -> pd.
 
 def entities_frame(results: list[DocumentResult], names: dict[str, str],
                    info: Callable[[str], ConceptInfo | None]) -> pd.DataFrame:
-    """One row per concept the claims name: its vocabulary, parents, and every form the corpus
-    writes it in (claim arguments and other noun phrases that link to it)."""
+    """One row per concept the claims name: its vocabulary's name for it, parents, and every form
+    the corpus writes it in (claim arguments and other noun phrases that link to it)."""
     spans: dict[str, set[tuple]] = defaultdict(set)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for res in results:
@@ -352,7 +352,8 @@ def entities_frame(results: list[DocumentResult], names: dict[str, str],
     for cid, name in names.items():
         found = info(cid)
         rows.append({
-            "concept_id": cid, "name": name, "type": concept_type(found.types) if found else "",
+            "concept_id": cid, "name": found.name if found else name,
+            "type": concept_type(found.types) if found else "",
             "source_vocabulary": found.source if found else "surface form",
             "parents": ";".join(found.parents) if found else "",
             "n_mentions": len(spans[cid]),

@@ -94,8 +94,11 @@ class Compiled:
     redirects: dict[str, str]
 
 
-def _fold(into: Concept, other: Concept) -> None:
-    into.aliases += other.aliases
+def _fold(into: Concept, other: Concept, reserved: dict[str, set[str]] | None = None) -> None:
+    """Fold `other` into `into`; a name `other` brings that is MeSH's own name for a different
+    descriptor (`reserved`) stays with that descriptor, so folding never creates a tie."""
+    into.aliases += [a for a in other.aliases
+                     if reserved is None or into.concept_id in reserved.get(key(a), {into.concept_id})]
     into.xrefs += [other.concept_id, *other.xrefs]
     into.types = sorted(set(into.types) | set(other.types))
 
@@ -126,7 +129,7 @@ def compile_concepts(root: Path | None = None) -> Compiled:
             targets = set(mesh_alias.get(key(c.name), set()))
         if len(targets) == 1:
             target = concepts[targets.pop()]
-            _fold(target, c)
+            _fold(target, c, mesh_alias)
             target.xrefs = [x for x in target.xrefs if x != target.concept_id]
             redirects[c.concept_id] = target.concept_id
         else:
@@ -143,7 +146,7 @@ def compile_concepts(root: Path | None = None) -> Compiled:
         target = bridged if len(bridged) == 1 else next(
             (ids for a in c.aliases if len(ids := mesh_alias.get(key(a), set())) == 1), None)
         if target:
-            _fold(concepts[next(iter(target))], c)
+            _fold(concepts[next(iter(target))], c, mesh_alias)
             redirects[c.concept_id] = next(iter(target))
         else:
             concepts[c.concept_id] = c
@@ -152,7 +155,7 @@ def compile_concepts(root: Path | None = None) -> Compiled:
     for c in drug_concepts():
         same = substances.get(key(c.name), set())
         if len(same) == 1:
-            _fold(concepts[next(iter(same))], c)
+            _fold(concepts[next(iter(same))], c, mesh_alias)
             redirects[c.concept_id] = next(iter(same))
         elif c.concept_id not in concepts:
             concepts[c.concept_id] = c

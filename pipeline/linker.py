@@ -58,7 +58,7 @@ class ConceptInfo:
 @dataclass(frozen=True)
 class Link:
     concept_id: str
-    name: str
+    name: str  # the concept's name as the text wrote it, when it wrote one of its names
     score: float
     query: str  # the string that linked, after backoff rewrites
 
@@ -245,7 +245,15 @@ class Linker:
         named = key(text)  # on a tie, the source's rank, then the concept this is the name of
         cid = min(found, key=lambda c: (-round(found[c], 4), _priority(self.infos[c]),
                                         key(self.infos[c].name) != named, c))
-        return Link(cid, self.infos[cid].name, found[cid], text)
+        return Link(cid, self._written_name(cid, named, text), found[cid], text)
+
+    def _written_name(self, cid: str, named: str, written: str) -> str:
+        """The text's own words when they are one of the concept's names up to plural, spelling and
+        `disorder`/`disease` (`dopaminergic agents`, not MeSH's `Dopamine Agents`), so tables speak
+        the corpus's words; the canonical name when only a fuzzy match reached it."""
+        if any(cid in index.exact.get(named, ()) for index in self.indexes):
+            return written
+        return self.infos[cid].name
 
     def link(self, text: str, backoff: bool = True) -> Link | None:
         """The concept `text` names, trying the backoff rewrites when it does not link as written."""

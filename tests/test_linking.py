@@ -10,7 +10,7 @@ import pytest
 from conftest import evidence_of, seed
 
 from pipeline import kb
-from pipeline.assemble import claim_id, claims_frame, unlinked_groups
+from pipeline.assemble import assemble, claim_id, unlinked_groups
 from pipeline.evaluate.ncbi_disease import pubtator_documents
 from pipeline.linker import compatible, rewrites, shared_linker
 from pipeline.model import DocumentResult, Evidence, Mention
@@ -108,8 +108,7 @@ def test_specific_claims_support_general_ones(linker):
         DocumentResult("b", "b", "ok", evidence=(_ev("b", _m("iron deficiency", IRON_DEFICIENCY), rls),)),
         DocumentResult("c", "c", "ok", evidence=(_ev("c", _m("caffeine", "MESH:D002110"), rls),)),
     ]
-    names = {IDA: "iron-deficiency anemia", IRON_DEFICIENCY: "iron deficiency", RLS: "RLS", "MESH:D002110": "c"}
-    claims = claims_frame(results, names, linker.ancestors).set_index("cause_id")
+    claims = assemble(results).claims.set_index("cause_id")
     assert claims.loc[IDA, "specificity"] == "specific"
     assert claims.loc[IDA, "supports"] == claim_id(IRON_DEFICIENCY, "increases", RLS)
     assert claims.loc[IRON_DEFICIENCY, "specificity"] == "general"
@@ -153,3 +152,37 @@ def test_pubtator_reader():
     assert len(docs) == 100
     text, mentions = docs[0]
     assert text.startswith("Somatic-cell selection") and ("G6PD deficiency", {"D005955"}) in mentions
+
+
+def test_a_users_own_kb_links_beside_ours(tmp_path: Path):
+    from pipeline.linker import configure
+    from pipeline.run import run_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed("004"), corpus)
+    user_kb = tmp_path / "my_kb.jsonl"
+    user_kb.write_text(json.dumps({"concept_id": "UMLS:C0035258", "canonical_name": "Restless Legs Syndrome",
+                                   "aliases": ["restless legs syndrome", "RLS", "Willis-Ekbom disease"],
+                                   "types": ["T047"]}) + "\n", encoding="utf-8")
+    try:
+        run_corpus(corpus, tmp_path / "out", kb=user_kb)
+    finally:
+        configure(None)
+    evidence = (tmp_path / "out" / "evidence.csv").read_text(encoding="utf-8")
+    assert "UMLS:C0035258" in evidence and RLS not in evidence  # the user's concept wins the tie
+    assert "MESH:D000090463" in evidence  # ours still serve the rest
+    entities = (tmp_path / "out" / "entities.csv").read_text(encoding="utf-8")
+    assert "UMLS:C0035258,Restless Legs Syndrome,user:my_kb.jsonl" in entities
+
+
+def test_a_broken_user_kb_is_a_clear_error(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    bad = tmp_path / "bad_kb.jsonl"
+    bad.write_text('{"concept_id": "X:1", "canonical_name": "x", "aliases": ["x"]}\n{"name": "no id"}\n',
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(seed("004").parent), "--kb", str(bad)])
+    assert result.exit_code == 2 and "bad_kb.jsonl:2: not a scispaCy KB entry" in result.output
