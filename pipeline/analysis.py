@@ -16,6 +16,7 @@ paragraph serves the whole document.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ def build_abbreviation_nlp() -> Language:
     infixes = [p for p in nlp.Defaults.infixes if "(?:-|" not in p]
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("abbreviation_detector")
+    # spaCy's length cap guards the parser's memory; this pipeline only tokenizes and matches, and
+    # ingest already bounds a document's length (settings.Limits), so a raised limit must not fail here
+    nlp.max_length = sys.maxsize
     return nlp
 
 

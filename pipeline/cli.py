@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-import pipeline.prefect_env  # noqa: F401  (must precede any Prefect import)
+from pipeline.settings import Limits
 
 app = typer.Typer(
     help="Extract cause-effect claims from a folder of articles into CSV claim tables.",
@@ -18,6 +20,12 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+
+
+train_app = typer.Typer(help="Train the pipeline's models from labelled data.", no_args_is_help=True)
+bench_app = typer.Typer(help="Measure the pipeline on labelled data and print the figures.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(bench_app, name="bench")
 
 
 @app.callback()
@@ -42,7 +50,7 @@ def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if the sourc
     try:
         info = kb.build(force=force)
     except VocabularyError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print(f"knowledge base in {kb.build_dir()}: {info['n_concepts']} concepts, {info['n_aliases']} aliases, "
                   f"{info['bytes'] / 1e6:.0f} MB, built in {info['seconds']} s")
@@ -52,14 +60,30 @@ KbOption = Annotated[Path | None, typer.Option(
     "--kb", help="Your own KB in scispaCy's JSONL format (concept_id, canonical_name, aliases), linked beside ours.")]
 
 
+_DEFAULTS = Limits()
+MaxBytes = Annotated[int, typer.Option(min=1, help="Limit: bytes per file (a JSONL file counts as one).")]
+MaxHtml = Annotated[int, typer.Option(min=1, help="Limit: bytes per HTML page.")]
+MaxChars = Annotated[int, typer.Option(min=1, help="Limit: characters per document, after decoding.")]
+MaxSentence = Annotated[int, typer.Option(min=1, help="Limit: characters of text without a sentence end.")]
+
+
 @app.command()
 def run(
     corpus: CorpusArg,
     out: OutOption = None,
     batch_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 8,
+    max_document_bytes: MaxBytes = _DEFAULTS.max_document_bytes,
+    max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
+    max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
+    max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
     kb: KbOption = None,
 ) -> None:
-    """Run the pipeline on CORPUS and write evidence.csv, claims.csv, entities.csv and documents.csv."""
+    """Run the pipeline on CORPUS and write evidence.csv, claims.csv, entities.csv and documents.csv.
+
+    Input beyond a limit becomes a status=error row in documents.csv that names the limit.
+
+    Limit defaults can also be set as CLAIMS_MAX_DOCUMENT_BYTES, CLAIMS_MAX_HTML_BYTES, ... in the environment.
+    """
     from pipeline.flow import add_progress_hook, claims_flow
     from pipeline.linker import UserKBError, prepare_user_kb
     from pipeline.run import default_out_dir
@@ -67,11 +91,15 @@ def run(
     if not corpus.is_dir():
         console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
         raise typer.Exit(2)
+    if not os.access(corpus, os.R_OK | os.X_OK):
+        console.print(f"[red]error:[/red] corpus folder cannot be listed (permission denied): {corpus}")
+        raise typer.Exit(2)
+    limits = Limits(max_document_bytes, max_html_bytes, max_document_chars, max_sentence_chars)
     if kb is not None:
         try:
             prepare_user_kb(kb)
         except UserKBError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(2) from exc
         kb = kb.resolve()
     out_dir = out or default_out_dir(corpus)
@@ -88,12 +116,11 @@ def run(
             bar.update(task_id, completed=done, total=total, rate=rate)
 
         add_progress_hook(hook)
-        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, kb=str(kb) if kb else None)
+        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, limits=limits,
+                              kb=str(kb) if kb else None)
     _print_summary(summary)
 
 
-bench_app = typer.Typer(help="Measure the pipeline against labelled data.", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
 REPO = Path(__file__).resolve().parent.parent
 EvalDir = Annotated[Path, typer.Option(help="Folder with the gold files and score_claims.py.")]
 
@@ -169,10 +196,57 @@ def _print_summary(summary) -> None:
     table.add_row("claims", str(summary.n_claims))
     table.add_row("tables", str(summary.out_dir))
     console.print(table)
-    for doc_id, path, reason in summary.failures:
-        console.print(f"[yellow]failed[/yellow] {path or doc_id}: {reason}")
+    for doc_id, path, reason in summary.failures:  # names and reasons come from the corpus: never markup
+        console.print(f"[yellow]failed[/yellow] {escape(path or doc_id)}: {escape(reason)}")
     if summary.failures:
         console.print(f"[yellow]{summary.n_failed} document(s) failed; see documents.csv (status=error).[/yellow]")
+
+
+StrengthData = Annotated[Path | None, typer.Option(
+    "--data", help="Yu et al.'s CSV (sentence,label) [default: ../shared/data/claim-strength/...dev.csv].")]
+
+
+@train_app.command("strength")
+def train_strength(
+    data: StrengthData = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Model folder [default: models/strength/].")] = None,
+) -> None:
+    """Fit the claim-strength model on all labelled sentences and write models/strength/model.npz."""
+    from pipeline.strength.train import DEFAULT_DATA, train
+
+    try:
+        model, meta = train(data or DEFAULT_DATA, out)
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"trained on {meta['n_sentences']} sentences ({meta['label_counts']}); "
+                  f"{meta['n_features']} features; written to {out or 'models/strength'}")
+
+
+@bench_app.command("strength")
+def bench_strength(
+    data: StrengthData = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the stratified fold split.")] = 0,
+) -> None:
+    """Cross-validated macro-F1 and per-class scores of the claim-strength model (Yu et al.'s BERT: 0.88)."""
+    from pipeline.strength.train import DEFAULT_DATA, cross_validate, featurise, read_dataset
+
+    try:
+        dataset = read_dataset(data or DEFAULT_DATA)
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    scores = cross_validate(featurise(dataset.sentences, dataset.labels), folds=folds, seed=seed)
+    table = Table(title=f"claim strength: {folds}-fold CV on {scores.n} sentences ({Path(dataset.source).name})")
+    for column in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, (p, r, f, n) in scores.per_class.items():
+        table.add_row(label, f"{p:.3f}", f"{r:.3f}", f"{f:.3f}", str(n))
+    table.add_row("macro", "", "", f"{scores.macro_f1:.3f}", str(scores.n))
+    Console().print(table)
+    print(f"macro-F1 {scores.macro_f1:.3f}  accuracy {scores.accuracy:.3f}  "
+          f"(reference: Yu et al. 2019 BioBERT 0.88; target 0.80)  {scores.seconds:.0f} s")
 
 
 if __name__ == "__main__":

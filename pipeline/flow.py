@@ -14,11 +14,11 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.futures import as_completed
 
-import pipeline.prefect_env  # noqa: F401  (must precede the Prefect import)
 from pipeline import run as steps
 from pipeline.assemble import assemble
 from pipeline.linker import configure
 from pipeline.model import Document, DocumentResult
+from pipeline.settings import Limits
 from pipeline.tables import write_tables
 
 _progress_hooks: list[Callable[[int, int], None]] = []
@@ -30,8 +30,8 @@ def add_progress_hook(hook: Callable[[int, int], None]) -> None:
 
 
 @task(name="ingest")
-def ingest_task(corpus: str) -> tuple[list[Document], list[DocumentResult]]:
-    return steps.ingest(Path(corpus))
+def ingest_task(corpus: str, limits: Limits | None = None) -> tuple[list[Document], list[DocumentResult]]:
+    return steps.ingest(Path(corpus), limits)
 
 
 @task(name="analyse-batch")
@@ -53,9 +53,10 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 
 
 @flow(name="claims-run", log_prints=False)
-def claims_flow(corpus: str, out_dir: str, batch_size: int = 8, kb: str | None = None) -> steps.RunSummary:
+def claims_flow(corpus: str, out_dir: str, batch_size: int = 8, limits: Limits | None = None,
+                kb: str | None = None) -> steps.RunSummary:
     """`kb`: a user's KB in scispaCy's JSONL format, linked beside ours."""
-    documents, results = ingest_task(corpus)
+    documents, results = ingest_task(corpus, limits)
     futures = [analyse_batch_task.submit(batch, kb) for batch in batches(documents, batch_size)]
     done = 0
     by_future: dict[int, list[DocumentResult]] = {}

@@ -15,6 +15,7 @@ from pipeline.evidence import analyse_document
 from pipeline.ingest import read_corpus
 from pipeline.linker import configure
 from pipeline.model import Document, DocumentResult, IngestError
+from pipeline.settings import Limits
 from pipeline.tables import Tables, write_tables
 
 Progress = Callable[[int, int], None]
@@ -43,10 +44,10 @@ def error_result(err: IngestError) -> DocumentResult:
     return DocumentResult(err.doc_id, err.path, "error", error=err.reason)
 
 
-def ingest(corpus: Path) -> tuple[list[Document], list[DocumentResult]]:
+def ingest(corpus: Path, limits: Limits | None = None) -> tuple[list[Document], list[DocumentResult]]:
     """Documents to analyse, and error rows for what could not be read."""
     documents, errors = [], []
-    for item in read_corpus(Path(corpus)):
+    for item in read_corpus(Path(corpus), limits):
         if isinstance(item, IngestError):
             errors.append(error_result(item))
         else:
@@ -67,12 +68,14 @@ def summarise(corpus: Path, out_dir: Path, results: list[DocumentResult], tables
     )
 
 
-def run_corpus(corpus: Path, out_dir: Path | None = None, progress: Progress | None = None,
-               kb: Path | None = None) -> RunSummary:
+def run_corpus(
+    corpus: Path, out_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None,
+    kb: Path | None = None,
+) -> RunSummary:
     """Run the whole pipeline on `corpus` without Prefect and write the tables (`kb`: a user's KB)."""
     configure(kb)
     out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
-    documents, results = ingest(corpus)
+    documents, results = ingest(corpus, limits)
     total = len(documents)
     for i, document in enumerate(documents, 1):
         results.append(analyse_document(document))

@@ -32,7 +32,7 @@ def test_columns_are_the_documented_ones(seed_run: Path):
     assert list(read(seed_run, "entities.csv").columns) == ENTITY_COLUMNS
     for required in ("evidence_id", "doc_id", "sentence", "start_char", "end_char", "section", "cause_text",
                      "cause_name", "cause_id", "effect_text", "effect_name", "effect_id", "relation",
-                     "direction", "negated", "hedge"):
+                     "direction", "negated", "hedge", "strength"):
         assert required in EVIDENCE_COLUMNS
 
 
@@ -43,6 +43,16 @@ def test_evidence_points_back_into_the_original_text(seed_run: Path):
         assert texts[row.doc_id][int(row.start_char) : int(row.end_char)] == row.sentence
     assert set(evidence.direction) == {"increases", "decreases"}
     assert set(evidence.negated) <= {"true", "false"}
+
+
+def test_every_evidence_row_has_a_valid_strength(seed_run: Path):
+    evidence = read(seed_run, "evidence.csv")
+    assert "strength" in EVIDENCE_COLUMNS
+    assert set(evidence.strength) <= {"causal", "conditional_causal", "correlational", "none"}
+    assert evidence.strength.nunique() >= 3  # the seed articles state causes, hedged causes and associations
+    # one label per sentence before the claim's own ceilings: a sentence's rows differ only where those apply
+    plain = evidence[(evidence.hedge == "") & ~evidence.relation.isin(["associated_with", "risk_factor"])]
+    assert (plain.groupby(["doc_id", "start_char"]).strength.nunique() == 1).all()
 
 
 def test_claims_group_evidence_across_documents(seed_run: Path):
@@ -77,7 +87,7 @@ def test_a_broken_file_among_good_ones(seed_run: Path, tmp_path: Path):
     summary = run_corpus(corpus, tmp_path / "out")
     assert summary.n_failed == 2 and summary.n_ok == 5
     docs = read(tmp_path / "out", "documents.csv").set_index("doc_id")
-    assert docs.loc["zz_empty", "status"] == "error" and docs.loc["zz_empty", "error"] == "empty file"
+    assert docs.loc["zz_empty", "status"] == "error" and docs.loc["zz_empty", "error"] == "only whitespace"
     assert docs.loc["zz_junk", "status"] == "error" and "binary" in docs.loc["zz_junk", "error"]
     assert (tmp_path / "out" / "evidence.csv").read_bytes() == (seed_run / "evidence.csv").read_bytes()
 
