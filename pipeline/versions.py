@@ -1,0 +1,68 @@
+"""What a document's analysis depends on besides the document: code, models, libraries.
+
+A cached analysis is reused only while all of these are unchanged, so the
+record of them must be complete rather than tidy: the whole package source
+(any edit may change a result), every file under `models/` (lexicons,
+patterns and any knowledge base kept there), and the versions of the
+installed distributions listed in `models/cache/dependencies.txt` (spaCy,
+its model, and packages that bundle vocabularies). Hashing a few hundred
+small files takes milliseconds, which is cheaper than being wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+from pipeline import settings
+
+
+def tree_digest(root: Path, pattern: str = "*") -> str:
+    """One digest over the relative paths and bytes of the files under `root` (hidden ones skipped)."""
+    digest = hashlib.sha256()
+    root = Path(root)
+    files = sorted(p for p in root.rglob(pattern) if p.is_file() and not _hidden(p.relative_to(root)))
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)
+
+
+def dependency_names(models_dir: Path) -> list[str]:
+    """Distributions whose version is part of the analysis (one name a line, `#` comments)."""
+    path = Path(models_dir) / "cache" / "dependencies.txt"
+    names = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def installed_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def analysis_versions(models_dir: Path | None = None) -> dict[str, str]:
+    """Everything besides the document that a document's analysis depends on, as readable strings."""
+    models_dir = Path(models_dir or settings.MODELS_DIR)
+    versions = {
+        "code": tree_digest(settings.PACKAGE_DIR, "*.py")[:16],
+        "models": tree_digest(models_dir)[:16],
+    }
+    for name in dependency_names(models_dir):
+        versions[name] = installed_version(name)
+    return versions
+
+
+def versions_key(versions: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(versions, sort_keys=True).encode()).hexdigest()
