@@ -227,25 +227,32 @@ def serve(
     out: OutOption = None,
     cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 3 * * *" (03:00 daily).')] = None,
     interval: Annotated[int | None, typer.Option(help="Run every this many seconds.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone of the schedule [default: UTC].")] = None,
     name: Annotated[str | None, typer.Option(help="Deployment name [default: the corpus folder's name].")] = None,
     batch_size: BatchOption = 8,
 ) -> None:
     """Serve a Prefect deployment that refreshes CORPUS's tables on a schedule (needs a Prefect server).
 
     Start a server (`prefect server start`), point PREFECT_API_URL at it, then
-    run this; it polls for scheduled and manual runs until stopped (Ctrl-C).
-    Trigger a run by hand with `prefect deployment run 'claims-run/NAME'`.
+    run this; it runs scheduled and manual runs until stopped (Ctrl-C), which
+    pauses the schedule. Trigger a run by hand with
+    `prefect deployment run 'claims-run/NAME'`.
     """
+    from prefect.client.schemas.schedules import construct_schedule
     from prefect.deployments.runner import EntrypointType
     from prefect.settings import PREFECT_API_URL
 
-    from pipeline.flow import claims_flow
     from pipeline.run import default_out_dir
 
     _check_corpus(corpus)
     if cron and interval:
         console.print("[red]error:[/red] give --cron or --interval, not both")
         raise typer.Exit(2)
+    try:
+        schedules = [construct_schedule(cron=cron, interval=interval, timezone=timezone)] if cron or interval else []
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] invalid schedule: {exc}")
+        raise typer.Exit(2) from None
     if not PREFECT_API_URL.value():
         console.print(
             "[red]error:[/red] schedules need a running Prefect server: start one with "
@@ -253,21 +260,19 @@ def serve(
             "(Prefect's temporary per-process server never runs scheduled flows)"
         )
         raise typer.Exit(2)
+    from pipeline.flow import claims_flow
+
     out_dir = (out or default_out_dir(corpus)).resolve()
     name = name or corpus.resolve().name
     when = f"cron {cron!r}" if cron else f"every {interval} s" if interval else "manual runs only"
-    console.print(f"serving deployment [bold]claims-run/{name}[/bold] ({when}) for {corpus.resolve()} -> {out_dir}\n"
-                  f"server {PREFECT_API_URL.value()}; trigger a run by hand with: "
-                  f"prefect deployment run 'claims-run/{name}'   (Ctrl-C stops serving)")
-    try:
-        claims_flow.serve(
-            name=name, cron=cron, interval=interval, limit=1, print_starting_message=False,
-            parameters={"corpus": str(corpus.resolve()), "out_dir": str(out_dir), "batch_size": batch_size},
-            entrypoint_type=EntrypointType.MODULE_PATH,
-        )
-    except ValueError as exc:  # a schedule Prefect cannot read
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    console.print(f"serving deployment [bold]claims-run/{name}[/bold] ({when}, {timezone or 'UTC'}) "
+                  f"for {corpus.resolve()} -> {out_dir}\nserver {PREFECT_API_URL.value()}; trigger a run by hand "
+                  f"with: prefect deployment run 'claims-run/{name}'   (Ctrl-C stops serving)")
+    claims_flow.serve(
+        name=name, schedules=schedules, limit=1, print_starting_message=False,
+        parameters={"corpus": str(corpus.resolve()), "out_dir": str(out_dir), "batch_size": batch_size},
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
 
 
 if __name__ == "__main__":

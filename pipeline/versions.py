@@ -1,12 +1,14 @@
 """What a document's analysis depends on besides the document: code, models, libraries.
 
 A cached analysis is reused only while all of these are unchanged, so the
-record of them must be complete rather than tidy: the whole package source
-(any edit may change a result), every file under `models/` (lexicons,
-patterns and any knowledge base kept there), and the versions of the
-installed distributions listed in `models/cache/dependencies.txt` (spaCy,
-its model, and packages that bundle vocabularies). Hashing a few hundred
-small files takes milliseconds, which is cheaper than being wrong.
+record of them must be complete rather than tidy: the package source (every
+module except those that only run around the analysis, listed below, so
+that a new module counts until it is declared harmless), every file under
+`models/` (lexicons, patterns and any knowledge base kept there), and the
+versions of the installed distributions listed in
+`models/cache/dependencies.txt` (spaCy, its model, and packages that bundle
+vocabularies). Hashing a few hundred small files takes milliseconds, which
+is cheaper than being wrong.
 """
 
 from __future__ import annotations
@@ -18,12 +20,20 @@ from pathlib import Path
 
 from pipeline import settings
 
+# Modules that orchestrate, assemble or record a run but never run inside a document's analysis:
+# editing them keeps the cache (assembly is redone on every run anyway).
+NOT_ANALYSIS = frozenset({
+    "cli.py", "flow.py", "run.py", "cache.py", "history.py", "changes.py", "lock.py", "versions.py",
+    "tables.py", "assemble.py", "prefect_env.py",
+})
 
-def tree_digest(root: Path, pattern: str = "*") -> str:
-    """One digest over the relative paths and bytes of the files under `root` (hidden ones skipped)."""
+
+def tree_digest(root: Path, pattern: str = "*", skip: frozenset[str] = frozenset()) -> str:
+    """One digest over the relative paths and bytes of the files under `root` (hidden and `skip` ones left out)."""
     digest = hashlib.sha256()
     root = Path(root)
-    files = sorted(p for p in root.rglob(pattern) if p.is_file() and not _hidden(p.relative_to(root)))
+    files = sorted(p for p in root.rglob(pattern)
+                   if p.is_file() and not _hidden(p.relative_to(root)) and p.relative_to(root).as_posix() not in skip)
     for path in files:
         rel = path.relative_to(root).as_posix()
         digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
@@ -56,7 +66,7 @@ def analysis_versions(models_dir: Path | None = None) -> dict[str, str]:
     """Everything besides the document that a document's analysis depends on, as readable strings."""
     models_dir = Path(models_dir or settings.MODELS_DIR)
     versions = {
-        "code": tree_digest(settings.PACKAGE_DIR, "*.py")[:16],
+        "code": tree_digest(settings.PACKAGE_DIR, "*.py", NOT_ANALYSIS)[:16],
         "models": tree_digest(models_dir)[:16],
     }
     for name in dependency_names(models_dir):

