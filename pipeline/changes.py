@@ -16,50 +16,46 @@ from pipeline.tables import CHANGE_COLUMNS, CLAIM_KEY_COLUMNS, CLAIM_LABEL_COLUM
 _ORDER = {"added": 0, "removed": 1, "changed": 2}
 
 
-def _as_text(frame: pd.DataFrame | None) -> pd.DataFrame:
+def _rows(frame: pd.DataFrame | None) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Claims by id, every value as text; and the columns in order."""
     if frame is None or frame.empty:
-        return pd.DataFrame(columns=["claim_id"]).set_index("claim_id", drop=False)
-    return frame.fillna("").astype(str).set_index("claim_id", drop=False)
+        return {}, [] if frame is None else list(frame.columns)
+    text = frame.fillna("").astype(str)
+    return {row["claim_id"]: row for row in text.to_dict(orient="records")}, list(frame.columns)
 
 
-def compared_fields(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+def compared_fields(before: list[str], after: list[str]) -> list[str]:
     """Columns whose change is a change of the claim, in table order."""
-    columns = list(after.columns) + [c for c in before.columns if c not in after.columns]
     skip = set(CLAIM_KEY_COLUMNS) | set(CLAIM_LABEL_COLUMNS)
-    return [c for c in columns if c not in skip]
+    return [c for c in after + [c for c in before if c not in after] if c not in skip]
 
 
 def claim_changes(before: pd.DataFrame | None, after: pd.DataFrame) -> pd.DataFrame:
     """changes.csv rows taking the claims table `before` to `after` (`before` None: everything is added)."""
-    old, new = _as_text(before), _as_text(after)
-    fields = compared_fields(old, new)
+    (old, old_columns), (new, new_columns) = _rows(before), _rows(after)
+    fields = compared_fields(old_columns, new_columns)
     rows = []
 
-    def emit(change: str, label: pd.Series, values: list[tuple[str, str, str]]) -> None:
+    def emit(change: str, label: dict[str, str], values: list[tuple[str, str, str]]) -> None:
         for field, was, now in values:
-            rows.append({
-                "change": change, "claim_id": label["claim_id"], "cause_name": label.get("cause_name", ""),
-                "direction": label.get("direction", ""), "effect_name": label.get("effect_name", ""),
-                "field": field, "before": was, "after": now,
-            })
+            rows.append((_ORDER[change], label.get("cause_name", ""), label.get("effect_name", ""),
+                         label.get("direction", ""), label["claim_id"], fields.index(field),
+                         change, field, was, now))
 
-    for claim_id in new.index.difference(old.index):
-        row = new.loc[claim_id]
-        emit("added", row, [(f, "", row.get(f, "")) for f in fields])
-    for claim_id in old.index.difference(new.index):
-        row = old.loc[claim_id]
-        emit("removed", row, [(f, row.get(f, ""), "") for f in fields])
-    for claim_id in new.index.intersection(old.index):
-        was, now = old.loc[claim_id], new.loc[claim_id]
+    for claim_id in new.keys() - old.keys():
+        emit("added", new[claim_id], [(f, "", new[claim_id].get(f, "")) for f in fields])
+    for claim_id in old.keys() - new.keys():
+        emit("removed", old[claim_id], [(f, old[claim_id].get(f, ""), "") for f in fields])
+    for claim_id in new.keys() & old.keys():
+        was, now = old[claim_id], new[claim_id]
         emit("changed", now, [(f, was.get(f, ""), now.get(f, "")) for f in fields if was.get(f, "") != now.get(f, "")])
-
-    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-    if frame.empty:
-        return frame
-    frame["_order"] = frame["change"].map(_ORDER)
-    frame["_field"] = frame["field"].map({f: i for i, f in enumerate(fields)})
-    frame = frame.sort_values(["_order", "cause_name", "effect_name", "direction", "claim_id", "_field"], kind="stable")
-    return frame.drop(columns=["_order", "_field"]).reset_index(drop=True)
+    rows.sort()
+    return pd.DataFrame(
+        [{"change": change, "claim_id": claim_id, "cause_name": cause, "direction": direction, "effect_name": effect,
+          "field": field, "before": was, "after": now}
+         for _, cause, effect, direction, claim_id, _, change, field, was, now in rows],
+        columns=CHANGE_COLUMNS,
+    )
 
 
 def summary(changes: pd.DataFrame) -> dict[str, int]:

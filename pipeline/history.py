@@ -130,8 +130,10 @@ class History:
 
     def fail(self, run: Run, error: str, interrupted: bool = False) -> None:
         with self.connect() as con:
-            con.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?",
-                        ("interrupted" if interrupted else "failed", now(), error, run.run_id))
+            con.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ? AND status = 'running'",
+                ("interrupted" if interrupted else "failed", now(), error, run.run_id),
+            )
 
     def complete(
         self, run: Run, results: list[DocumentResult], analysed: set[str], outputs: dict[str, tuple[str, int]],
