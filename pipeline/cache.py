@@ -3,11 +3,12 @@
 A refresh should pay only for documents that are new or changed. Each
 document's `DocumentResult` is persisted as a Prefect result record under a
 key made of the document (its text hash, path and metadata) and the versions
-its analysis depends on (`pipeline.versions`), and read back inside a Prefect
-transaction: the same mechanism Prefect's task caching uses, applied per
-document rather than per task run, because a task run costs Prefect ~10-15 ms
-of bookkeeping (15 s for a 1,000-document corpus, more than re-reading all of
-it from the cache) while a batch task can still cache each of its documents.
+its analysis depends on (`pipeline.versions`), committed by a Prefect
+transaction on a `ResultStore`: the mechanism behind Prefect's task caching,
+applied per document rather than per task run, because a task run costs
+Prefect ~10-15 ms of bookkeeping (15 s for a 1,000-document corpus, more
+than reading all of it back from the cache) while a batch task can still
+cache each of its documents as it finishes.
 
 Records live in `<output folder>/.cache/`, one file per key; a record written
 part-way (a run killed mid-write) fails to load and is simply recomputed.
