@@ -27,7 +27,7 @@ def main() -> None:
 
 
 CorpusArg = Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .pdf .jsonl), read recursively.")]
-OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<corpus name>/].")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: outputs/<corpus name>/).")]
 HistoryOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder whose run history to read.")]
 BatchOption = Annotated[int, typer.Option(help="Documents per Prefect task.")]
 
@@ -176,13 +176,13 @@ def _show_run(store, runs, run_id: int) -> None:
 
 @app.command()
 def diff(
-    run_a: Annotated[int | None, typer.Argument(help="Earlier run [default: the one before RUN_B].")] = None,
-    run_b: Annotated[int | None, typer.Argument(help="Later run [default: the last completed run].")] = None,
+    run_a: Annotated[int | None, typer.Argument(help="Earlier run (default: the one before RUN_B).")] = None,
+    run_b: Annotated[int | None, typer.Argument(help="Later run (default: the last completed run).")] = None,
     out: HistoryOption = Path("."),
     csv: Annotated[Path | None, typer.Option(help="Also write every change to this CSV file.")] = None,
     limit: Annotated[int, typer.Option(help="Rows to print (0: all).")] = 50,
 ) -> None:
-    """Claims added, removed, or changed (support, sources, flags) between two runs [default: the last two]."""
+    """Claims added, removed, or changed (support, sources, flags) between two runs (default: the last two)."""
     from pipeline.changes import claim_changes, summary
     from pipeline.history import UnknownRun
 
@@ -227,8 +227,8 @@ def serve(
     out: OutOption = None,
     cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 3 * * *" (03:00 daily).')] = None,
     interval: Annotated[int | None, typer.Option(help="Run every this many seconds.")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA time zone of the schedule [default: UTC].")] = None,
-    name: Annotated[str | None, typer.Option(help="Deployment name [default: the corpus folder's name].")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone of the schedule (default: UTC).")] = None,
+    name: Annotated[str | None, typer.Option(help="Deployment name (default: the corpus folder's name).")] = None,
     batch_size: BatchOption = 8,
 ) -> None:
     """Serve a Prefect deployment that refreshes CORPUS's tables on a schedule (needs a Prefect server).
