@@ -7,9 +7,10 @@ document text let every claim point back into the original.
 
 Parenthetical asides (`Charcot-Marie-Tooth disease (a hereditary neuropathy
 also known as ...) can damage ...`) derail the small parser, so they are
-blanked out (same length, offsets intact) before parsing. Abbreviations are
-found on the whole, unmasked text with scispaCy's AbbreviationDetector,
-since a definition in the first paragraph serves the whole document.
+left out of the text it parses; each piece keeps the map from its parsed
+text back to the document. Abbreviations are found on the whole, untouched
+text with scispaCy's AbbreviationDetector, since a definition in the first
+paragraph serves the whole document.
 """
 
 from __future__ import annotations
@@ -34,13 +35,28 @@ _PARENTHETICAL = re.compile(r"\([^()\n]{1,200}\)")
 
 @dataclass(frozen=True)
 class Piece:
-    """A parsed span of a block: the whole block, or a list item's label or body."""
+    """A parsed span of a block: the whole block, or a list item's label or body.
+
+    `positions[i]` is where character `i` of the parsed text sits in the block's span, so
+    that `start`/`end` give document offsets although asides were left out of the parse.
+    """
 
     block_index: int
     block: Block
     role: str  # title | heading | paragraph | list_item | label
     offset: int
     doc: Doc
+    positions: tuple[int, ...] = ()
+
+    def start(self, i: int) -> int:
+        if not self.positions:
+            return self.offset + i
+        return self.offset + self.positions[min(i, len(self.positions) - 1)]
+
+    def end(self, i: int) -> int:
+        if not self.positions or i == 0:
+            return self.offset + i
+        return self.offset + self.positions[min(i, len(self.positions)) - 1] + 1
 
 
 @dataclass(frozen=True)
@@ -79,8 +95,21 @@ def shared_abbreviation_nlp() -> Language:
     return build_abbreviation_nlp()
 
 
-def mask_parentheticals(text: str) -> str:
-    return _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text)
+def strip_parentheticals(text: str) -> tuple[str, tuple[int, ...]]:
+    """`text` without its parenthetical asides, and where each kept character came from."""
+    kept: list[str] = []
+    positions: list[int] = []
+    pos = 0
+    for m in _PARENTHETICAL.finditer(text):
+        start = m.start()
+        while start > pos and text[start - 1] == " ":  # the space before the aside goes with it
+            start -= 1
+        kept.append(text[pos:start])
+        positions.extend(range(pos, start))
+        pos = m.end()
+    kept.append(text[pos:])
+    positions.extend(range(pos, len(text)))
+    return "".join(kept), tuple(positions)
 
 
 def spans_of(document: Document) -> list[tuple[int, Block, str, int, int]]:
@@ -116,9 +145,9 @@ def parse(document: Document, nlp: Language | None = None, batch_size: int = 64)
     """Parse every piece of `document`, in document order."""
     nlp = nlp or shared_nlp()
     spans = spans_of(document)
-    texts = [mask_parentheticals(document.text[s:e]) for _, _, _, s, e in spans]
+    stripped = [strip_parentheticals(document.text[s:e]) for _, _, _, s, e in spans]
     with _LOCK:
-        docs = list(nlp.pipe(texts, batch_size=batch_size))
-    pieces = [Piece(i, block, role, start, doc)
-              for (i, block, role, start, _), doc in zip(spans, docs, strict=True)]
+        docs = list(nlp.pipe((text for text, _ in stripped), batch_size=batch_size))
+    pieces = [Piece(i, block, role, start, doc, positions)
+              for (i, block, role, start, _), doc, (_, positions) in zip(spans, docs, stripped, strict=True)]
     return ParsedDocument(pieces, abbreviations(document.text))

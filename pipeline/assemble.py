@@ -21,6 +21,11 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+def typed(frame: pd.DataFrame, integers: set[str]) -> pd.DataFrame:
+    """Fixed column types, so that an empty table (every document failed) still validates."""
+    return frame.astype({c: ("int64" if c in integers else "str") for c in frame.columns})
+
+
 def concept_names(results: list[DocumentResult]) -> dict[str, str]:
     """One name per concept id across the corpus: its commonest written form."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -44,7 +49,7 @@ def evidence_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.D
                 "effect_id": ev.effect.concept_id, "relation": ev.relation, "direction": ev.direction,
                 "negated": _bool(ev.negated), "hedge": ev.hedge, "context": ev.context, "rule": ev.rule,
             })
-    frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=EVIDENCE_COLUMNS), {"start_char", "end_char"})
     return frame.sort_values(["doc_id", "start_char", "evidence_id"], kind="stable").reset_index(drop=True)
 
 
@@ -72,7 +77,7 @@ def claims_frame(results: list[DocumentResult], names: dict[str, str]) -> pd.Dat
             "relations": ";".join(sorted({e.relation for e in shown})),
             "example_sentence": example.sentence,
         })
-    frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=CLAIM_COLUMNS), {"n_evidence", "n_documents", "n_negated"})
     return frame.sort_values(
         ["n_documents", "n_evidence", "cause_name", "effect_name", "direction", "claim_id"],
         ascending=[False, False, True, True, True, True], kind="stable",
@@ -85,7 +90,7 @@ def documents_frame(results: list[DocumentResult]) -> pd.DataFrame:
         "date": r.date, "status": r.status, "error": r.error, "n_sentences": r.n_sentences,
         "n_evidence": len(r.evidence),
     } for r in results]
-    frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+    frame = typed(pd.DataFrame(rows, columns=DOCUMENT_COLUMNS), {"n_sentences", "n_evidence"})
     return frame.sort_values(["doc_id", "path"], kind="stable").reset_index(drop=True)
 
 

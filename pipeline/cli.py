@@ -88,6 +88,57 @@ def run(
     _print_summary(summary)
 
 
+bench_app = typer.Typer(help="Measure the pipeline against labelled data.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+REPO = Path(__file__).resolve().parent.parent
+EvalDir = Annotated[Path, typer.Option(help="Folder with the gold files and score_claims.py.")]
+
+
+@bench_app.command("seeds")
+def bench_seeds(eval_dir: EvalDir = REPO.parent / "shared" / "eval") -> None:
+    """Score the bundled seed corpus against its gold claims (core and mechanism P/R/F1)."""
+    _bench_gold("seeds", eval_dir)
+
+
+@bench_app.command("medquad")
+def bench_medquad(eval_dir: EvalDir = REPO.parent / "shared" / "eval") -> None:
+    """Score the ten NIH development articles against their gold claims, and check denials."""
+    _bench_gold("medquad", eval_dir)
+
+
+@bench_app.command("semeval")
+def bench_semeval(
+    data: Annotated[Path, typer.Option(help="SemEval-2010 Task 8 TRAIN_FILE.TXT.")] = (
+        REPO.parent / "shared" / "data" / "semeval2010-task8" / "TRAIN_FILE.TXT"),
+) -> None:
+    """General-English diagnostic: Cause-Effect detection and direction on SemEval-2010 Task 8."""
+    from pipeline.evaluate.semeval import evaluate
+
+    r = evaluate(data)
+    table = Table(title=f"SemEval-2010 Task 8, {r['sentences']} sentences ({r['cause_effect']} Cause-Effect)")
+    for key in ("precision", "recall", "f1", "direction_accuracy"):
+        table.add_row(key, f"{r[key]:.3f}")
+    Console().print(table)
+
+
+def _bench_gold(name: str, eval_dir: Path) -> None:
+    from pipeline.evaluate.gold import gold_sets, load_scorer, run_and_score
+
+    gold = gold_sets(eval_dir, eval_dir.parent / "corpus", REPO / "corpus")[name]
+    result = run_and_score(gold, load_scorer(eval_dir))
+    table = Table(title=f"{name}: {gold.corpus}")
+    for column in ("tier", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(column)
+    for tier in ("core", "mechanism"):
+        r = result[tier]
+        table.add_row(tier, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+                      str(r["tp"]), str(r["fp"]), str(r["fn"]))
+    Console().print(table)
+    if "negated" in result:
+        n = result["negated"]
+        Console().print(f"denied claims marked negated: {n['found']} of {n['total']}")
+
+
 def _print_summary(summary) -> None:
     table = Table(title=f"claims run {summary.run_id}: {summary.corpus}", show_header=False)
     table.add_row("documents ok", str(summary.n_ok))

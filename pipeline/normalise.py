@@ -17,6 +17,7 @@ from typing import Protocol
 
 from pipeline.extract.lexicon import Lexicon
 from pipeline.settings import MODELS_DIR
+from pipeline.text import singular
 
 
 class _Ent(Protocol):
@@ -28,6 +29,7 @@ class _Ent(Protocol):
 
 class _Topic(Protocol):
     name: str
+    keys: tuple[str, ...]
 
 
 @cache
@@ -46,17 +48,6 @@ def unframe(name: str) -> str:
     return name
 
 
-def singular(word: str) -> str:
-    """A plural's singular for concept ids (`legs` -> `leg`, `therapies` -> `therapy`)."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "ys")):
-        return word[:-1]
-    return word
-
-
 def slug(name: str) -> str:
     return "_".join(singular(w) for w in re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
 
@@ -66,11 +57,26 @@ class Normaliser:
         self.lex = lex
 
     def words(self, text: str, abbreviations: dict[str, str]) -> str:
-        """Lower-case words, leading determiners and quantifiers dropped, abbreviations written out."""
+        """Lower-case words, leading determiners and quantifiers dropped; a mention that is only an
+        abbreviation the document defines (`CKD`) is written out."""
         words = re.sub(r"[^\w'\-]+", " ", text.lower()).split()
         while words and words[0] in self.lex.strip_words:
             words = words[1:]
-        return " ".join(abbreviations.get(w, w).lower() for w in words) or text.lower()
+        if len(words) == 1 and words[0] in abbreviations:
+            return abbreviations[words[0]].lower()
+        return " ".join(words) or text.lower()
+
+    def subtype(self, norm: str, topic: _Topic) -> str:
+        """`acute bronchitis` is a kind of the topic, not the topic: keep the words that say which kind."""
+        padded = f" {norm} "
+        for key in sorted(topic.keys, key=len, reverse=True):
+            at = padded.find(f" {key} ")
+            if at >= 0:
+                skip = self.lex.strip_words | self.lex.evaluative | set(self.lex.polarity_modifiers) | set(
+                    self.lex.effect_wrappers)
+                words = [w for w in padded[:at].split() if w not in skip]
+                return " ".join(words) + " " if words else ""
+        return ""
 
     def concept(self, ent: _Ent, topic: _Topic | None, abbreviations: dict[str, str] | None = None,
                 template: str = "") -> tuple[str, str]:
@@ -78,7 +84,7 @@ class Normaliser:
         `low iron level` share an id; the tables show the commonest name of each id."""
         abbreviations = abbreviations or {}
         if ent.is_topic and topic is not None:
-            name = key = topic.name
+            name = key = self.subtype(ent.norm, topic) + topic.name
         else:
             name = ent.name or unframe(self.words(ent.text, abbreviations))
             key = unframe(self.words(ent.norm, abbreviations))

@@ -9,19 +9,19 @@ and effect tokens, which `mentions` turns into argument mentions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from pipeline.extract.lexicon import Lexicon, Predicate
-from pipeline.extract.mentions import Arg, climb_quantifier, examples, mentions, resolve_relative
+from pipeline.extract.mentions import Arg, clause_mention, climb_quantifier, examples, mentions, resolve_relative
 from pipeline.extract.modality import hedge_cue, is_negated
 from pipeline.extract.paths import first_match
 
 COPULAS = frozenset({"be", "remain", "become", "represent", "constitute", "seem", "appear", "consider",
                      "believe", "think", "know", "regard", "deem", "list", "recognize", "identify", "cite"})
-INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range"})
+INCLUDES = frozenset({"include", "involve", "comprise", "encompass", "range", "begin", "start", "consist"})
 AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain", "serve", "act", "hold",
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
@@ -52,6 +52,7 @@ class _Effect:
     polarity: int
     inner: Predicate | None = None
     inner_token: Token | None = None
+    plain: bool = False  # its examples went to the cause
 
 
 def _flip(direction: str, polarity: int) -> str:
@@ -82,6 +83,8 @@ def _controller(tok: Token) -> list[Token]:
         head = cur.head
         if head.i == cur.i:
             return []
+        if cur.dep_ == "acl" and cur.tag_ == "VBG":
+            return _participle_subject(cur)
         if cur.dep_ in {"acl", "relcl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
             return [head]
         if cur.dep_ not in {"xcomp", "advcl", "conj", "pcomp", "prep", "acomp"}:
@@ -127,9 +130,11 @@ def _copula_subject(verb: Token) -> list[Token]:
     return []
 
 
-def _predicated(tok: Token) -> list[Token]:
+def _predicated(tok: Token, lex: Lexicon) -> list[Token]:
     """`X are among the conditions linked to Y`: the claim is about X."""
     tok = resolve_relative(tok)
+    if tok.dep_ == "appos":
+        return [tok.head]
     top = tok
     if top.dep_ == "pobj" and top.head.lower_ == "of" and top.head.head.lemma_.lower() in {
         "one", "some", "many", "most", "several", "all", "each", "any"
@@ -139,6 +144,12 @@ def _predicated(tok: Token) -> list[Token]:
         return _copula_subject(top.head) or [tok]
     if top.dep_ == "pobj" and top.head.lower_ in {"among", "as"} and top.head.head.lemma_.lower() in COPULAS:
         return _copula_subject(top.head.head) or [tok]
+    identifies = lex.is_class(tok.lemma_, "means") or lex.is_class(tok.lemma_, "population_generic")
+    if top.dep_ == "nsubj" and top.head.lemma_.lower() == "be" and identifies:
+        # "One of the best ways to treat X is to remove Y": Y does the treating;
+        # "Others at risk of X are people taking Y": Y is the risk
+        comp = [c for c in top.head.children if c.dep_ in {"xcomp", "attr"} and c.i > top.i]
+        return comp or [tok]
     return [tok]
 
 
@@ -158,7 +169,7 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
                 return _Effect(None, polarity)
             tok = inner[0]
             continue
-        if tok.pos_ == "VERB" and lex.predicate(lemma, "VERB") and tok.tag_ == "VBG":
+        if tok.pos_ == "VERB" and lex.predicate(lemma, "VERB") and (tok.tag_ == "VBG" or _infinitive(tok)):
             return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok)
         gerund = _modifying_verb(tok, lex)
         if gerund is not None:
@@ -176,6 +187,23 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
             continue
         return _Effect(tok, polarity)
     return _Effect(tok, polarity)
+
+
+def _asks_how(tok: Token) -> bool:
+    """`How to prevent X?`, `How is X treated?`"""
+    sent = tok.sent
+    return sent.text.rstrip().endswith("?") and any(t.lower_ == "how" for t in sent)
+
+
+def _infinitive(tok: Token) -> bool:
+    return tok.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
+def _unlight(tok: Token, lex: Lexicon) -> list[Token]:
+    """`after you already have a cold or the flu`: the thing had, not the having."""
+    if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in lex.light_verbs:
+        return first_match(tok, ("dobj", "attr")) or [tok]
+    return [tok]
 
 
 def _modifying_verb(tok: Token, lex: Lexicon) -> Token | None:
@@ -206,8 +234,14 @@ def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
 
 
 def _verb_tagged_noun(tok: Token) -> bool:
-    """`Parkinson's disease frequently coexists with RLS`: a verb the tagger read as a plural noun."""
-    return tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and any(c.dep_ == "nsubj" for c in tok.children)
+    """`Parkinson's disease frequently coexists with RLS`, `... and lead to X`: a verb the tagger
+    read as a noun, recognisable by a verb's dependents."""
+    if tok.pos_ != "NOUN":
+        return False
+    deps = {c.dep_ for c in tok.children}
+    if tok.dep_ == "ROOT":
+        return bool(deps & {"nsubj", "advcl"})
+    return tok.dep_ == "conj" and tok.head.pos_ == "VERB" and "prep" in deps and "det" not in deps
 
 
 def _object_of(verb: Token, paths: tuple[str, ...]) -> list[Token]:
@@ -247,17 +281,22 @@ class SentenceExtractor:
             if tok.pos_ in {"VERB", "AUX"} and lemma in self.lex.light_verbs:
                 claims += self._population(tok, sent)
         claims += self._idioms(sent)
-        return claims
+        claims += self._restatements(sent)
+        claims += self._instructions(sent)
+        return _open_dangling(sent, claims)
 
     # -- building blocks -------------------------------------------------------
 
     def _make(self, causes, effects: list[_Effect], pred: Predicate, trigger: Token, sent: Span,
               rule: str, causes_kind: str = "", cause_name: str = "") -> list[RawClaim]:
         out = []
-        if causes_kind == "list":
-            cause_args = [Arg("list", "", trigger.idx, trigger.idx, "")]
+        if causes_kind in {"list", "open"}:
+            cause_args = [Arg(causes_kind, "", trigger.idx, trigger.idx, "")]
         else:
             cause_args = [a for c in causes for a in mentions(c, self.lex, trigger.i)]
+        moved = self._extraposed(cause_args, effects)
+        if moved:
+            cause_args, effects = moved
         for eff in effects:
             used, anchor = pred, trigger
             if eff.inner is not None:
@@ -266,21 +305,43 @@ class SentenceExtractor:
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
-                effect_args = mentions(eff.token, self.lex, anchor.i)
+                effect_args = mentions(eff.token, self.lex, anchor.i, use_examples=not eff.plain)
             negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
             hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
                 for ea in effect_args:
                     if ca.kind == "entity" and ea.kind == "entity" and ca.start < ea.end and ea.start < ca.end:
                         continue
+                    symmetric = used.relation in SYMMETRIC_RELATIONS and rule != "population"
                     out.append(RawClaim(ca, ea, used.relation, direction, negated, hedge,
-                                        sent.start_char, sent.end_char, rule,
-                                        used.relation in SYMMETRIC_RELATIONS, used.effect_template,
-                                        cause_name))
+                                        sent.start_char, sent.end_char, rule, symmetric,
+                                        used.effect_template, cause_name))
         return out
 
+    def _extraposed(self, cause_args: list[Arg], effects: list[_Effect]):
+        """`Other fluids may help prevent kidney stones, such as orange juice`: examples set off by a
+        comma after the effect are examples of a vague cause, not of the effect."""
+        if not cause_args or not all(a.vague for a in cause_args):
+            return None
+        for eff in effects:
+            tok = eff.token
+            if tok is None:
+                continue
+            ex = examples(tok, self.lex)
+            if ex and any(t.text == "," for t in tok.doc[tok.i + 1 : ex[0].i]):
+                moved = [a for e in ex for a in mentions(e, self.lex)]
+                return moved, [replace(e, plain=True) for e in effects]
+        return None
+
     def _effects(self, tokens: list[Token]) -> list[_Effect]:
+        out = [e for e in self._effect_chain(tokens)
+               if e.token is None or e.inner is not None or e.token.pos_ != "VERB" or e.token.tag_ == "VBG"]
+        return out
+
+    def _effect_chain(self, tokens: list[Token]) -> list[_Effect]:
         out = []
+        # "cause hyperthyroidism followed by hypothyroidism": what follows is caused too
+        tokens = tokens + [t for tok in tokens for t in first_match(tok, ("acl[follow]>agent>pobj",))]
         for tok in tokens:
             eff = _unwrap(tok, self.lex)
             if eff.inner is not None and eff.inner_token is not None and eff.token is not None \
@@ -333,18 +394,57 @@ class SentenceExtractor:
         if tok.dep_ == "acl" and tok.tag_ == "VBG":
             causes = _participle_subject(tok)
         else:
-            causes = first_match(tok, spec.get("cause", ()))
+            causes = self._things(tok, spec.get("cause", ()))
+        if pred.frame == "prescription":
+            causes = [c for c in causes if not self.lex.is_class(c.lemma_, "diagnostic")]
+        if frame.get("cause_class") == "population":
+            causes = [c for c in causes if self.lex.is_population(c.lemma_)]
+            if not causes:
+                return []
+        causes = [u for c in causes for u in _unlight(c, self.lex)]
         if not causes and voice != "modifier":
             causes = _controller(tok)
-        causes = [p for c in _gerund_subjects(tok, causes) for p in _predicated(c)]
+        if not causes and voice == "passive" and pred.relation == "affects":
+            # "Men are affected more often than women": who the condition at hand affects
+            causes = [s for s in _subjects(tok) if self.lex.is_population(s.lemma_)]
+            if causes:
+                return self._make(causes, [_Effect(None, 1)], Predicate(pred.lemma, pred.pos, pred.frame,
+                                  "associated_with", "increases", False), tok, sent, "population")
+        causes = [p for c in _gerund_subjects(tok, causes) for p in _predicated(c, self.lex)]
+        if pred.direction == "decreases" and causes and all(self.lex.is_class(c.lemma_, "agent") for c in causes):
+            causes = first_match(tok, ("prep[with|using|through]>pobj",))  # "doctors treat Y with X"
         effect_tokens = _object_of(tok, spec.get("effect", ())) if voice == "active" else \
             first_match(tok, spec.get("effect", ()))
+        if not effect_tokens and "nsubj" in spec.get("effect", ()) and voice == "active":
+            effect_tokens = [t for t in _controller(tok) if t.i not in {c.i for c in causes}]
+        if not effect_tokens and _verb_tagged_noun(tok) and "nsubj" in spec.get("effect", ()):
+            # "Uric acid stones form when ...", tagged as one noun phrase: its head is the subject
+            effect_tokens = [c for c in tok.children if c.dep_ == "compound"]
         if not effect_tokens:
             effect_tokens = self._shared_object(tok, spec)
-        if not causes or not effect_tokens:
+        if not causes and _asks_how(tok):
+            effects = self._effects(effect_tokens)
+            return self._make([], effects, pred, tok, sent, f"{pred.frame}:question", causes_kind="open")
+        if not causes:
             return []
         causes, effect_tokens, pred = self._population_swap(causes, effect_tokens, pred)
-        return self._make(causes, self._effects(effect_tokens), pred, tok, sent, f"{pred.frame}:{voice}")
+        effects = self._effects(effect_tokens)
+        if not effects and pred.implicit_effect and not effect_tokens:
+            effects = [_Effect(None, 1)]  # "doctors often recommend CPAP": for the condition at hand
+        if not effects:
+            return []
+        return self._make(causes, effects, pred, tok, sent, f"{pred.frame}:{voice}")
+
+    def _things(self, tok: Token, paths: tuple[str, ...]) -> list[Token]:
+        """The first path that finds something other than the people involved
+        (`advise you to get a flu shot`: the flu shot, not you)."""
+        for path in paths:
+            found = first_match(tok, (path,))
+            people = [f for f in found if self.lex.is_class(f.lemma_, "agent")
+                      or self.lex.is_class(f.lemma_, "population_generic")]
+            if found and len(people) < len(found):
+                return found
+        return first_match(tok, paths)
 
     def _shared_object(self, tok: Token, spec) -> list[Token]:
         """`can induce or worsen Y`: conjoined verbs share the last one's object."""
@@ -359,7 +459,9 @@ class SentenceExtractor:
 
     def _population_swap(self, causes, effects, pred):
         """`PD affects people over 60`: a population as object is where the effect occurs."""
-        if pred.relation == "affects" and all(self.lex.is_population(e.lemma_) for e in effects):
+        if effects and pred.direction == "decreases" and all(self.lex.is_population(e.lemma_) for e in effects):
+            return causes, [], pred  # "levodopa helps patients": who is treated, not what
+        if effects and pred.relation == "affects" and all(self.lex.is_population(e.lemma_) for e in effects):
             return effects, causes, Predicate(pred.lemma, pred.pos, pred.frame, "associated_with",
                                                "increases", False)
         return causes, effects, pred
@@ -374,6 +476,9 @@ class SentenceExtractor:
         return self._nominal(tok, pred, sent)
 
     def _nominal(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        if any(c.dep_ in {"det", "amod"} and c.lower_ in {"these", "those", "such", "this", "that"}
+               for c in tok.children):
+            return []  # "Such factors include X": a restatement of what came before, read as one
         spec = self.lex.frames[pred.frame]["noun"]
         if pred.frame == "nominal_attribute":
             causes, kind, effect_override = [tok], "", None
@@ -424,7 +529,7 @@ class SentenceExtractor:
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in COPULAS:
             return self._copula_complement(head), "", None
         if dep in {"nsubj", "nsubjpass"} and head.lemma_.lower() in INCLUDES:
-            objs = first_match(head, ("dobj", "attr", "prep[as]>pobj"))
+            objs = first_match(head, ("dobj", "attr", "prep[as]>pobj", "prep[with|of]>pobj"))
             return (objs, "", None) if objs else ([], "list", None)
         if dep == "dobj" and head.lemma_.lower() in AGENTIVE_LIGHT:
             return _subjects(head), "", None
@@ -439,6 +544,8 @@ class SentenceExtractor:
             return [], "", None
         if dep == "pobj" and head.lower_ in {"as", "among", "at"} and head.head.pos_ in {"VERB", "AUX"}:
             return _copula_subject(head.head), "", None
+        if dep == "pobj" and head.lower_ == "at" and head.head.pos_ in {"NOUN", "PRON"}:
+            return [head.head], "", None  # "Others at increased risk of X are ..."
         return [], "", None
 
     def _copula_complement(self, verb: Token) -> list[Token]:
@@ -485,8 +592,8 @@ class SentenceExtractor:
             causes = _copula_subject(tok.head)
         effects = self._effects(first_match(tok, spec.get("effect", ())))
         # an adjective's complement must lead to a thing, not to an unrelated verb
-        effects = [e for e in effects if e.token is None or e.inner is not None or e.token.pos_ != "VERB"
-                   or e.token.tag_ == "VBG"]
+        effects = [e for e in effects if e.inner is None and (e.token is None or e.token.pos_ != "VERB"
+                                                              or e.token.tag_ == "VBG")]
         if not causes or not effects:
             return []
         return self._make(causes, effects, pred, tok, sent, f"{pred.frame}:{voice}")
@@ -554,3 +661,104 @@ class SentenceExtractor:
                                         hedge_cue(verb, self.lex), sent.start_char, sent.end_char,
                                         f"idiom:{idiom.id}", cause_name=idiom.cause_name))
         return out
+
+    def _restatements(self, sent: Span) -> list[RawClaim]:
+        """`They include X`, `Examples include X`, `These medicines include X`, `This is usually X`:
+        X fills the cause of what the previous sentence claimed (resolved in discourse)."""
+        out = []
+        for verb in sent:
+            lemma = verb.lemma_.lower()
+            if lemma not in INCLUDES and lemma != "be":
+                continue
+            subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if subj is None or not self._refers_back(subj):
+                continue
+            objs = first_match(verb, ("dobj", "attr") if lemma in INCLUDES else ("attr",))
+            back = Arg("frame", subj.text, subj.idx, subj.idx + len(subj),
+                       "" if subj.pos_ == "PRON" else subj.lemma_.lower())
+            for arg in (a for o in objs for a in mentions(o, self.lex) if a.kind == "entity" and not a.vague):
+                out.append(RawClaim(arg, back, "restates", "increases", is_negated(verb, self.lex),
+                                    hedge_cue(verb, self.lex), sent.start_char, sent.end_char, "restatement"))
+        return out
+
+    def _instructions(self, sent: Span) -> list[RawClaim]:
+        """`Drink plenty of fluids and avoid alcohol.` An instruction is a measure against what its
+        purpose clause names (`To keep bones strong, eat ...`) or, without one, against what the
+        section is about (resolved in discourse as an open effect)."""
+        root = sent.root
+        if not _imperative(root):
+            return []
+        purpose = next((c for c in root.children if c.dep_ == "advcl" and _infinitive(c)), None)
+        causes = []
+        for verb in [root] + [c for c in root.children if c.dep_ == "conj" and c.pos_ == "VERB"]:
+            kind = self.lex.instructions.get(verb.lemma_.lower(), "")
+            if kind == "wrap":  # "try to avoid X": the instruction is to avoid X
+                verb = next((c for c in verb.children if c.dep_ == "xcomp"), verb)
+                kind = self.lex.instructions.get(verb.lemma_.lower(), "")
+            has_object = any(c.dep_ in {"dobj", "prt", "acomp"} for c in verb.children)
+            if kind == "skip" or not (has_object or kind == "measure"):
+                continue  # "see your doctor", "go to ...", "move around": not a measure against anything
+            causes += [a for a in mentions(verb, self.lex, purpose.i if purpose is not None else -1)
+                       if a.kind == "entity" and not a.vague]
+        if purpose is None:
+            effect = Arg("section", "", root.idx, root.idx, "")
+            return [RawClaim(c, effect, "treats", "decreases", False, "", sent.start_char, sent.end_char,
+                             "instruction") for c in causes]
+        pred = self.lex.predicate(purpose.lemma_.lower(), "VERB")
+        if pred is not None and pred.direction == "decreases":
+            effects = self._effects(first_match(purpose, ("dobj",)))
+            relation, direction = pred.relation, pred.direction
+        else:  # "to keep bones strong": what the instruction is for
+            effects = [_Effect(purpose, 1)]
+            relation, direction = "promotes", "increases"
+        out = []
+        for eff in effects:
+            targets = [Arg("topic", "", root.idx, root.idx, "")] if eff.token is None else (
+                [clause_mention(purpose, skip_aux=True)] if eff.token.i == purpose.i else mentions(eff.token, self.lex))
+            for cause in causes:
+                for target in targets:
+                    out.append(RawClaim(cause, target, relation, direction, False, "", sent.start_char,
+                                        sent.end_char, "instruction:purpose"))
+        return out
+
+    def _refers_back(self, subj: Token) -> bool:
+        if subj.pos_ == "PRON" or (subj.pos_ == "DET" and subj.lower_ in {"this", "these", "that", "those"}):
+            return subj.lower_ in {"they", "these", "this", "those", "that"}
+        if subj.lemma_.lower() == "example":
+            return True
+        pointing = any(c.dep_ in {"det", "amod"} and c.lower_ in {"these", "those", "such"} for c in subj.children)
+        return pointing and not self.lex.is_class(subj.lemma_, "topic_reference")
+
+
+_DANGLING = frozenset({"including", "include", "includes", "as", "like", "by", "with", "following", "if", "when",
+                       "are", "is", "of", "among"})
+
+
+def _spans(arg: Arg, at: int) -> bool:
+    return arg.kind == "entity" and arg.start <= at < arg.end
+
+
+def _open_dangling(sent: Span, claims: list[RawClaim]) -> list[RawClaim]:
+    """`Some drugs can ... lead to hypothyroidism, including` and `improve their symptoms by` end
+    where a list begins: the vague side of the claim is filled by the list items that follow."""
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if not words:
+        return claims
+    last = words[-1]
+    if last.lower_ not in _DANGLING or any(c.dep_ in {"pobj", "pcomp", "dobj"} for c in last.children):
+        return claims
+    opened = []
+    for claim in claims:
+        listed = Arg("list", "", last.idx, last.idx, last.lower_)
+        if claim.cause.vague or _spans(claim.cause, last.idx):
+            claim = replace(claim, cause=listed)
+        elif claim.effect.vague or _spans(claim.effect, last.idx):
+            claim = replace(claim, effect=listed)
+        opened.append(claim)
+    return opened
+
+
+def _imperative(verb: Token) -> bool:
+    return verb.tag_ == "VB" and verb.dep_ == "ROOT" and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "expl"} or (c.dep_ == "aux" and c.lower_ not in {"do", "don't"})
+        for c in verb.children)

@@ -51,16 +51,17 @@ class Lexicon:
     noun_classes: dict[str, frozenset[str]]
     strip_words: frozenset[str]
     evaluative: frozenset[str]
+    instructions: dict[str, str]
     disorder_suffixes: tuple[str, ...]
     idioms: tuple[Idiom, ...]
 
-    def is_disorder(self, norm: str) -> bool:
-        """Does a mention's head word name a disorder (`kidney failure`, `thyroiditis`)?"""
+    def is_disorder(self, norm: str, head: str = "") -> bool:
+        """Does a mention's head word name a disorder (`kidney failure`, `thyroiditis`)? `head` is
+        the head's lemma when known (`sensory disturbances in the limbs` is headed by disturbance)."""
         words = norm.split()
-        if not words:
-            return False
-        head = words[-1]
-        return self.is_class(head, "disorder") or (len(head) > 6 and head.endswith(self.disorder_suffixes))
+        candidates = {w.lower() for w in (head, words[-1] if words else "") if w}  # norm may spell out `PE`
+        return any(self.is_class(w, "disorder") or (len(w) > 6 and w.endswith(self.disorder_suffixes))
+                   for w in candidates)
 
     def is_population(self, lemma: str) -> bool:
         return self.is_class(lemma, "population") or self.is_class(lemma, "population_generic")
@@ -98,7 +99,8 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
         predicates[(p.lemma, p.pos)] = predicates.get((p.lemma, p.pos), ()) + (p,)
     frames_raw = json.loads((root / "frames.json").read_text(encoding="utf-8"))
     frames = {
-        name: {voice: {role: tuple(paths) for role, paths in spec.items()} for voice, spec in voices.items()}
+        name: {voice: spec if isinstance(spec, str) else {role: tuple(paths) for role, paths in spec.items()}
+               for voice, spec in voices.items()}
         for name, voices in frames_raw.items()
         if not name.startswith("_")
     }
@@ -117,6 +119,7 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
         noun_classes={k: frozenset(v) for k, v in classes.items()},
         strip_words=frozenset(r["word"].lower() for r in _tsv(root / "strip_words.tsv")),
         evaluative=frozenset(r["word"].lower() for r in _tsv(root / "evaluative.tsv")),
+        instructions={r["lemma"]: r["kind"] for r in _tsv(root / "instructions.tsv")},
         disorder_suffixes=tuple(r["suffix"] for r in _tsv(root / "disorder_suffixes.tsv")),
         idioms=tuple(
             Idiom(d["id"], tuple(d["pattern"]), d["cause_name"], d["cause_norm"], d["relation"], d["direction"])

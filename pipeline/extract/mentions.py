@@ -18,9 +18,10 @@ from spacy.tokens import Token
 
 from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.paths import first_match
+from pipeline.text import singular
 
 MAX_VARIANTS = 16
-KEEP_PREPS = frozenset({"of", "in", "to", "from", "for", "with", "within", "on", "between", "against"})
+KEEP_PREPS = frozenset({"of", "in", "to", "for", "with", "within", "on", "between", "against", "after"})
 KEEP_MODIFIERS = frozenset({"amod", "compound", "nmod", "nummod", "poss", "case", "npadvmod", "quantmod",
                             "nn", "dobj", "prt", "acomp", "attr", "oprd", "pobj", "pcomp"})
 ARTICLES = frozenset({"a", "an", "the", "this", "these", "that", "those"})
@@ -28,8 +29,10 @@ RELATIVE = frozenset({"which", "that", "who", "whom", "whose"})
 PRONOUNS = frozenset({"it", "they", "them", "this", "these", "that", "those", "its", "their"})
 QUESTION_WORDS = frozenset({"what", "who", "which", "how"})
 DEMONSTRATIVES = frozenset({"this", "these", "that", "those", "such"})
+REFERRING = frozenset({"the", "this", "that", "these", "those", "its", "their", "your", "his", "her", "our"})
 QUANTIFIER_HEADS = frozenset({"one", "some", "many", "most", "several", "all", "each", "any", "none",
-                              "few", "both", "either", "majority", "number", "variety", "range", "host"})
+                              "few", "both", "either", "majority", "number", "variety", "range", "host",
+                              "half", "third", "quarter", "percent", "%", "proportion", "fraction"})
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,11 @@ def norm_tokens(tokens) -> str:
     for t in tokens:
         if t.is_punct or t.is_space:
             continue
-        word = t.lemma_ if t.pos_ in {"NOUN", "PROPN"} and t.tag_ in {"NNS", "NNPS"} else t.text
-        words.append(re.sub(r"[^a-z0-9]+", " ", word.lower()).strip())
+        word = t.text.lower()
+        if t.pos_ in {"NOUN", "PROPN"} and t.tag_ in {"NNS", "NNPS"}:
+            # proper nouns keep their plural in spaCy's lemma: "Restless Legs" in a title
+            word = t.lemma_.lower() if t.lemma_.lower() != word else singular(word)
+        words.append(re.sub(r"[^a-z0-9]+", " ", word).strip())
     return " ".join(w for w in words if w)
 
 
@@ -70,7 +76,7 @@ def _conjuncts(tok: Token) -> list[Token]:
     while todo:
         cur = todo.pop()
         for child in cur.children:
-            if child.dep_ == "conj" and not _is_clause(child):
+            if child.dep_ == "conj" and not _is_clause(child) and not (cur.dep_ == "acomp" and child.pos_ == "ADJ"):
                 out.append(child)
                 todo.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -114,12 +120,18 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     if dep in {"det", "predet"}:
         return not top and child.lower_ in ARTICLES
     if dep == "neg":
-        return head.pos_ == "VERB" and head.tag_ == "VBG"
+        return head.pos_ == "VERB" and head.tag_ in {"VBG", "VB"}
+    if dep == "aux" and child.lower_ in {"do", "don't"} and head.tag_ == "VB":
+        return any(c.dep_ == "neg" for c in head.children)
     if lemma in lex.strip_words and dep in {"amod", "advmod", "quantmod", "nummod", "det"}:
         return False
+    if dep == "advmod" and child.lower_ in {"too", "not"} and head.pos_ in {"ADJ", "ADV"}:
+        return True
+    if dep == "advmod" and head.tag_ == "VBG" and any(g.dep_ == "prep" for g in child.children):
+        return True
     population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
     if dep in {"relcl", "acl"}:
-        return population
+        return population and not top or lex.is_population(head.lemma_)
     if dep == "prep":
         if any(g.dep_ == "advmod" and g.lower_ in lex.example_markers for g in child.children):
             return False
@@ -131,9 +143,26 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     return dep in KEEP_MODIFIERS
 
 
+def _shared_noun(group: list[Token]) -> Token | None:
+    """`spicy, fatty or acidic foods` parsed as conjuncts with `foods` hung on the first: the noun
+    right after the last conjunct belongs to every bare modifier in the list."""
+    last = group[-1]
+    if len(group) < 2 or last.i + 1 >= len(last.doc):
+        return None
+    noun = last.doc[last.i + 1]
+    if noun.pos_ == "NOUN" and noun.dep_ in {"appos", "conj", "dobj", "pobj"} and noun.head.i in {t.i for t in group}:
+        return noun
+    return None
+
+
 def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
-    for alt in _conjuncts(tok):
+    group = _conjuncts(tok)
+    noun = _shared_noun(group)
+    for alt in group:
+        if noun is not None and alt.i != group[0].i and not list(alt.children):
+            out.append(([alt, noun], ""))
+            continue
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
             break
@@ -150,6 +179,11 @@ def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[lis
     choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
     for child in tok.children:
         if child.i == exclude or child.dep_ in {"conj", "cc"} or not _keep_child(tok, child, lex, top):
+            continue
+        if child.dep_ in {"relcl", "acl"}:  # a clause is kept whole, not re-cut into mentions
+            clause = [t for t in child.subtree if not t.is_space]
+            if all(t.i != exclude for t in clause):  # unless it holds the claim itself
+                choices.append([(clause, "")])
             continue
         choices.append(_variants(child, lex, False, exclude) or [([], "")])
     combos = []
@@ -189,6 +223,27 @@ def climb_quantifier(tok: Token) -> Token:
     return tok
 
 
+def _conjunct_of(tok: Token, root: Token) -> bool:
+    """Is `tok` a conjunct (or an example) standing in for `root`?"""
+    while tok.i != root.i and tok.dep_ in {"conj", "appos", "pobj"} and tok.head.i != tok.i:
+        tok = tok.head if tok.dep_ != "pobj" else tok.head.head
+    return tok.i == root.i
+
+
+def _plain(tok: Token, lex: Lexicon, exclude: int) -> list[Arg]:
+    """The mention of `tok` itself, its examples left out."""
+    toks = [tok] + [t for c in tok.children if c.i != exclude and c.dep_ not in {"conj", "cc"}
+                    and _keep_child(tok, c, lex, True) and not examples_marker(c, lex) for t in c.subtree
+                    if not t.is_space]
+    toks = sorted(toks, key=lambda t: t.i)
+    return [Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), tok.lemma_.lower(),
+                norm=norm_tokens(toks))]
+
+
+def examples_marker(tok: Token, lex: Lexicon) -> bool:
+    return tok.lower_ in lex.example_markers or tok.lower_ == "as" and any(g.lower_ == "such" for g in tok.children)
+
+
 def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -> bool:
     """An umbrella word whose modifiers only rank or count it: `secondary factors`,
     `these root causes`, `Identifying` (but not `genetic factors`)."""
@@ -200,34 +255,63 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
         rest = [t for t in toks if t.i != head.i and not t.is_punct and t.dep_ != "det"]
         return not rest or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
                                for o in objects)
-    if lex.is_class(lemma, "abstract"):
-        return True  # "continued research into the mechanisms of X" is not a cause of anything
-    if not (lex.is_class(lemma, "umbrella") or lex.is_class(lemma, "population_generic")):
+    if lex.is_class(lemma, "abstract") or lex.is_class(lemma, "agent"):
+        return True  # "continued research into X", "doctors": not causes of anything
+    if not (lex.is_class(lemma, "umbrella") or lex.is_class(lemma, "population_generic")
+            or lex.is_class(lemma, "generic")):
         return False
     words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
+    if lex.is_class(lemma, "population_generic") and words & {"all", "any", "every"}:
+        return True  # "people of all ages"
     return words <= lex.strip_words | lex.evaluative | ARTICLES
 
 
-def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+CONDITIONS = frozenset({"when", "if", "whenever", "once", "after", "before", "while"})
+
+
+def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
+    """A condition stated as a clause (`when the urine is persistently acidic`) is one mention;
+    a purpose (`to keep bones strong`) too, without its `to`."""
+    markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)
+               or (skip_aux and c.dep_ == "aux")}
+    toks = [t for t in verb.subtree if t.i not in markers and not t.is_space
+            and not (t.is_punct and t.i in {verb.left_edge.i, verb.right_edge.i})]
+    return Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
+               norm=norm_tokens(toks))
+
+
+def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = True) -> list[Arg]:
     """Every mention that the argument token `tok` stands for; the predicate at index
     `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
     tok = climb_quantifier(resolve_relative(tok))
-    if lex.is_class(tok.lemma_, "population") or lex.is_class(tok.lemma_, "population_generic"):
-        condition = first_match(tok, ("prep[with]>pobj",))
-        if condition:  # "individuals with varicose veins" stand for varicose veins
+    if lex.is_population(tok.lemma_):
+        # "individuals with varicose veins", "people who have chronic bronchitis" stand for the condition
+        condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj",
+                                      "acl[take|use|receive|have]>dobj"))
+        if condition:
             tok = condition[0]
     lemma = tok.lemma_.lower()
     span = (tok.idx, tok.idx + len(tok))
     if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
         return [Arg("open", tok.text, *span, lemma, norm=lemma)]
+    if lemma in {"following", "below"} and not any(c.dep_ in {"pobj", "dobj"} for c in tok.children):
+        return [Arg("list", tok.text, *span, lemma)]  # "include the following:" points at the list
     if tok.pos_ == "PRON" or (lemma in PRONOUNS and tok.pos_ in {"DET", "PRON"}):
         kind = "topic" if lemma == "it" else "anaphor"
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
-    has_examples = bool(examples(tok, lex))
+    if tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in tok.children):
+        return [clause_mention(tok)]
+    has_examples = use_examples and bool(examples(tok, lex))
+    if not use_examples:
+        found = [a for a in _plain(tok, lex, exclude)]
+        return found
     if not has_examples:
         content = [c for c in tok.children if _keep_child(tok, c, lex, True) and c.dep_ not in {"conj", "cc"}]
         demonstrative = any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in tok.children)
-        if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:]:
+        definite = any(c.dep_ in {"det", "poss"} and c.lower_ in REFERRING for c in tok.children)
+        if lex.is_class(lemma, "topic_reference") and not content and not _conjuncts(tok)[1:] and (
+                definite or lex.is_class(lemma, "manifestation")):
             return [Arg("topic", tok.text, *span, lemma, norm=lemma)]
         if demonstrative:
             return [Arg("anaphor", tok.text, *span, lemma, norm=lemma)]
@@ -238,7 +322,12 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1) -> list[Arg]:
         if not text:
             continue
         ids = {t.i for t in toks}
-        head = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[-1])
+        # the argument's own token heads its mention; a distributed modifier ("secondary" in
+        # "primary and secondary causes") hangs on a conjunct outside the mention and is no head
+        tops = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+        head = tok if tok.i in ids else next(
+            (t for t in tops if _conjunct_of(t, tok)),
+            next((t for t in tops if t.pos_ in {"NOUN", "PROPN"}), tops[0] if tops else toks[-1]))
         args.append(Arg("entity", text, toks[0].idx, toks[-1].idx + len(toks[-1]), head.lemma_.lower(),
                         umbrella, norm_tokens(toks), _is_vague(head, toks, lex, bool(umbrella))))
     return args

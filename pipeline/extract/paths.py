@@ -1,7 +1,8 @@
 """A tiny path language over dependency arcs, used by the frames in models/claims.
 
 `prep[to|with]>pobj` means: a `prep` child whose lemma is `to` or `with`, then
-its `pobj` child. `^` steps to the head. Paths keep frames declarative.
+its `pobj` child; `advcl{when|if}` an adverbial clause introduced by `when` or
+`if`. `^` steps to the head. Paths keep frames declarative.
 """
 
 from __future__ import annotations
@@ -11,25 +12,34 @@ from functools import cache
 
 from spacy.tokens import Token
 
-_STEP = re.compile(r"^(\^|[a-z]+)(?:\[([^\]]+)\])?$")
+_STEP = re.compile(r"^(\^|[a-z]+)(?:\[([^\]]+)\])?(?:\{([^}]+)\})?$")
+
+
+Step = tuple[str, frozenset[str] | None, frozenset[str] | None]
 
 
 @cache
-def parse_path(path: str) -> tuple[tuple[str, frozenset[str] | None], ...]:
+def parse_path(path: str) -> tuple[Step, ...]:
     steps = []
     for raw in path.split(">"):
         m = _STEP.match(raw.strip())
         if not m:
             raise ValueError(f"bad dependency path step {raw!r} in {path!r}")
         lemmas = frozenset(m.group(2).lower().split("|")) if m.group(2) else None
-        steps.append((m.group(1), lemmas))
+        marks = frozenset(m.group(3).lower().split("|")) if m.group(3) else None
+        steps.append((m.group(1), lemmas, marks))
     return tuple(steps)
+
+
+def _marked(tok: Token, marks: frozenset[str] | None) -> bool:
+    # "when" is often parsed as an adverb of the clause rather than its marker
+    return marks is None or any(c.dep_ in {"mark", "advmod"} and c.lower_ in marks for c in tok.children)
 
 
 def follow(token: Token, path: str) -> list[Token]:
     """Tokens reached from `token` along `path` (in sentence order)."""
     current = [token]
-    for dep, lemmas in parse_path(path):
+    for dep, lemmas, marks in parse_path(path):
         nxt: list[Token] = []
         for tok in current:
             if dep == "^":
@@ -38,8 +48,11 @@ def follow(token: Token, path: str) -> list[Token]:
                 continue
             for child in tok.children:
                 if child.dep_ == dep and (lemmas is None or child.lemma_.lower() in lemmas
-                                          or child.lower_ in lemmas):
+                                          or child.lower_ in lemmas) and _marked(child, marks):
                     nxt.append(child)
+                    # "caused by X or by Y": a repeated preposition is a conjunct of the first
+                    nxt += [c for c in child.children if c.dep_ == "conj" and c.pos_ == "ADP"
+                            and c.lower_ == child.lower_]
         current = nxt
         if not current:
             return []

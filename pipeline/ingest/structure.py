@@ -20,6 +20,7 @@ _BULLET = re.compile(r"^(?:[•·▪●◦‣∙*+\-–—]|\d{1,2}[.)]|[a-z][.)
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 # Lists run together on one line: "... including  - item  - item".
 _INLINE_ITEM = re.compile(r"(?:^|\s{2,})[-•*]\s+(?=\S)")
+_SPACED = re.compile(r"[ \t]{3,}")
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 _LABEL = re.compile(r"^([^:.!?;]{1,60}):\s+(?=\S)")
 _TERMINAL = (".", "!", ";", ":", ",", '"', "”", "…")
@@ -69,6 +70,18 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _split_spaced(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Text taken from web pages often marks a block boundary with a run of spaces only."""
+    pieces, pos = [], start
+    for m in _SPACED.finditer(text, start, end):
+        if m.start() > pos:
+            pieces.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces
+
+
 def _split_inline_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Split a line into its lead text and run-together list items."""
     line = text[start:end]
@@ -98,8 +111,9 @@ def segment(text: str) -> tuple[Block, ...]:
         if start == end:
             raw.append(("blank", start, end))
             continue
-        for s, e, item in _split_inline_items(text, start, end):
-            raw.append(("item" if item else "line", s, e))
+        for part_start, part_end in _split_spaced(text, start, end):
+            for s, e, item in _split_inline_items(text, part_start, part_end):
+                raw.append(("item" if item else "line", s, e))
 
     blocks: list[Block] = []
     seen_content = False
@@ -140,7 +154,8 @@ def _classify(text: str, hint: str, start: int, end: int, nxt) -> tuple[str, int
         body_start = start + bullet.end()
         body = text[body_start:end]
         next_is_item = nxt is not None and (nxt[0] == "item" or _BULLET.match(text[nxt[1] : nxt[2]]))
-        if _looks_like_heading(body) and nxt is not None and not next_is_item:
+        numbered = content[0].isdigit()  # "1. Neurological Factors" heads a section; "- Smoking" is an item
+        if numbered and _looks_like_heading(body) and nxt is not None and not next_is_item:
             return "heading", body_start
         return "list_item", body_start
     # a line whose sentence runs on into the next line is no heading

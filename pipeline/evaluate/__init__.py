@@ -1,0 +1,1 @@
+"""Benchmarks that measure extraction against labelled data (`claims bench ...`)."""
