@@ -24,7 +24,7 @@ from pipeline import settings
 # editing them keeps the cache (assembly is redone on every run anyway).
 NOT_ANALYSIS = frozenset({
     "cli.py", "flow.py", "run.py", "cache.py", "history.py", "changes.py", "lock.py", "versions.py",
-    "tables.py", "assemble.py", "prefect_env.py",
+    "tables.py", "assemble.py", "prefect_env.py", "evaluate/",
 })
 
 
@@ -32,16 +32,18 @@ def tree_digest(root: Path, pattern: str = "*", skip: frozenset[str] = frozenset
     """One digest over the relative paths and bytes of the files under `root` (hidden and `skip` ones left out)."""
     digest = hashlib.sha256()
     root = Path(root)
-    files = sorted(p for p in root.rglob(pattern)
-                   if p.is_file() and not _hidden(p.relative_to(root)) and p.relative_to(root).as_posix() not in skip)
+    files = sorted(p for p in root.rglob(pattern) if p.is_file() and not _skipped(p.relative_to(root), skip))
     for path in files:
         rel = path.relative_to(root).as_posix()
         digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
+def _skipped(rel: Path, skip: frozenset[str]) -> bool:
+    """Hidden files, and files or folders (`name/`) listed in `skip`."""
+    name = rel.as_posix()
+    return (any(part.startswith(".") for part in rel.parts) or name in skip
+            or any(entry.endswith("/") and name.startswith(entry) for entry in skip))
 
 
 def dependency_names(models_dir: Path) -> list[str]:
