@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from pipeline import promotion, sources
 from pipeline.analysis import parse, shared_nlp
 from pipeline.discourse import DocumentResolver
+from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
 from pipeline.model import Document, DocumentResult, Evidence
 from pipeline.normalise import Normaliser
@@ -23,14 +27,29 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
                                                  e.cause.text, e.effect.text, e.direction))
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    """An offer's words in the shape the normaliser names claim arguments from."""
+
+    text: str
+    norm: str
+    is_topic: bool = False
+    name: str = ""
+
+
 def analyse_document(document: Document) -> DocumentResult:
     """All evidence in `document`; an exception becomes an error result, never a crash."""
     try:
         lex = load_lexicon()
         parsed = parse(document, shared_nlp())
-        resolver = DocumentResolver(document, parsed, lex, Normaliser(lex))
+        normaliser = Normaliser(lex)
+        resolver = DocumentResolver(document, parsed, lex, normaliser)
         rows = _dedupe(resolver.run())
         n_sentences = resolver.n_sentences
+        findings = promotion.find(document, parsed)
+        source = sources.identify(document, findings)
+        promo = promotion.assess(findings, source, lambda text: normaliser.concept(_Phrase(text, text), None))
+        minhash = signature(document.text)
     except Exception as exc:  # noqa: BLE001 - one document's failure must not cost the others
         return DocumentResult(document.doc_id, document.path, "error",
                               error=f"analysis failed: {type(exc).__name__}: {exc}",
@@ -39,5 +58,5 @@ def analyse_document(document: Document) -> DocumentResult:
     return DocumentResult(
         doc_id=document.doc_id, path=document.path, status="ok", title=document.title,
         url=document.url, publisher=document.publisher, date=document.date, sha256=document.sha256,
-        n_sentences=n_sentences, evidence=tuple(rows),
+        n_sentences=n_sentences, evidence=tuple(rows), source=source, promotion=promo, minhash=minhash,
     )

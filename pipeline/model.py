@@ -84,6 +84,47 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """A promotional signal found in a document, with the sentence it sits in."""
+
+    category: str  # call_to_action, first_person_offer, self_named_brand, pricing, ...
+    text: str  # the words that matched
+    sentence: str
+    start_char: int  # the sentence's span in the document text
+    end_char: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Something a document offers for sale (a service, product or kind of provider)."""
+
+    name: str
+    concept_id: str
+    words: tuple[str, ...]  # the words a claim's concept must share to fall under it
+    basis: str  # how it was found, quoting the text
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """Whether a document promotes something, how strongly, and why."""
+
+    score: float
+    promotional: bool
+    cues: tuple[Cue, ...] = ()
+    offers: tuple[Offer, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who publishes a document: `key` decides which documents share a source."""
+
+    name: str
+    key: str
+    basis: str  # where the name came from (metadata field, or the sentence naming it)
+
+
+@dataclass(frozen=True)
 class DocumentResult:
     """What analysing one document produced (or why it failed)."""
 
@@ -98,3 +139,6 @@ class DocumentResult:
     sha256: str = ""
     n_sentences: int = 0
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    source: Source | None = None
+    promotion: Promotion | None = None
+    minhash: tuple[int, ...] = ()  # the text's MinHash signature, for near-duplicate detection

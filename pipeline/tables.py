@@ -25,20 +25,25 @@ EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
     "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
     "relation", "direction", "negated", "hedge", "context", "rule",
+    "independent_source", "source_promotional", "promotional_sentence", "promotional_cues",
+    "conflict_of_interest", "conflict_reason",
 ]
 CLAIM_COLUMNS = [
     "claim_id", "cause_id", "cause_name", "direction", "effect_id", "effect_name",
+    "support", "support_explained", "n_sources", "sources", "n_independent_non_promotional",
+    "promotional_share", "n_conflicted", "conflict_of_interest", "contradicted_by",
     "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
 ]
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
-    "n_sentences", "n_evidence",
+    "n_sentences", "n_evidence", "source", "source_basis", "duplicate_of", "duplicate_similarity",
+    "independent_source", "promotional_score", "promotional", "promotional_cues", "sells",
 ]
 # changes.csv: one row per claim field that differs from the previous run (every field of an added or removed claim).
 CHANGE_COLUMNS = ["change", "claim_id", "cause_name", "direction", "effect_name", "field", "before", "after"]
 # Columns that identify a claim, and columns that only label it: neither is reported as a change.
 CLAIM_KEY_COLUMNS = ("claim_id", "cause_id", "direction", "effect_id")
-CLAIM_LABEL_COLUMNS = ("cause_name", "effect_name", "example_sentence")
+CLAIM_LABEL_COLUMNS = ("cause_name", "effect_name", "example_sentence", "support_explained")
 
 GENERATIONS_DIR = ".tables"
 CURRENT_LINK = ".current"
@@ -59,6 +64,9 @@ EVIDENCE_SCHEMA = pa.DataFrameSchema(
         "effect_id": pa.Column(str, pa.Check.str_length(min_value=1)),
         "direction": pa.Column(str, _DIRECTION),
         "negated": pa.Column(str, _BOOL),
+        "source_promotional": pa.Column(str, _BOOL),
+        "promotional_sentence": pa.Column(str, _BOOL),
+        "conflict_of_interest": pa.Column(str, _BOOL),
     },
     strict=False,
 )
@@ -68,6 +76,12 @@ CLAIM_SCHEMA = pa.DataFrameSchema(
         "direction": pa.Column(str, _DIRECTION),
         "n_evidence": pa.Column(int, pa.Check.ge(0)),
         "n_documents": pa.Column(int, pa.Check.ge(0)),
+        "support": pa.Column(float, pa.Check.in_range(0, 1)),
+        "n_sources": pa.Column(int, pa.Check.ge(0)),
+        "n_independent_non_promotional": pa.Column(int, pa.Check.ge(0)),
+        "promotional_share": pa.Column(float, pa.Check.in_range(0, 1)),
+        "n_conflicted": pa.Column(int, pa.Check.ge(0)),
+        "conflict_of_interest": pa.Column(str, pa.Check.isin(["none", "some", "all"])),
     },
     strict=False,
 )

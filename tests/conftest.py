@@ -16,6 +16,7 @@ from prefect_server import PrefectServer, group_alive  # noqa: E402
 from pipeline.evidence import analyse_document  # noqa: E402
 from pipeline.ingest import make_document, read_corpus  # noqa: E402
 from pipeline.model import Evidence  # noqa: E402
+from pipeline.run import run_corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus" / "rls-seeds"
@@ -53,6 +54,14 @@ def rows_in(evidence: list[Evidence], snippet: str) -> list[Evidence]:
 
 def evidence_for_text(text: str, doc_id: str = "t") -> list[Evidence]:
     return list(analyse_document(make_document(doc_id, f"{doc_id}.txt", text)).evidence)
+
+
+@pytest.fixture(scope="session")
+def seed_tables(tmp_path_factory) -> Path:
+    """The three tables of the seed corpus, written once per session."""
+    out = tmp_path_factory.mktemp("seed-tables")
+    run_corpus(SEEDS, out)
+    return out
 
 
 # -- a real Prefect server for the session ----------------------------------------------------------

@@ -17,10 +17,8 @@ from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, EVIDENCE_COLUMNS, w
 
 
 @pytest.fixture(scope="module")
-def seed_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("seeds-out")
-    run_corpus(SEEDS, out)
-    return out
+def seed_run(seed_tables: Path) -> Path:
+    return seed_tables
 
 
 def read(out: Path, name: str) -> pd.DataFrame:
@@ -89,7 +87,7 @@ def test_writes_are_atomic_and_a_failed_write_keeps_the_old_tables(seed_run: Pat
     before = (out / "claims.csv").read_bytes()
     bad = assemble([DocumentResult("x", "x.txt", "ok")])
     broken = bad.claims.copy()
-    broken.loc[0] = ["C1", "a", "a", "sideways", "b", "b", 1, 1, "x", 0, "causes", "s"]  # invalid direction
+    broken.loc[0] = pd.Series({c: "" for c in CLAIM_COLUMNS} | {"claim_id": "C1", "direction": "sideways"})
     with pytest.raises(pandera.errors.SchemaError):
         write_tables(type(bad)(bad.evidence, broken, bad.documents), out)
     assert (out / "claims.csv").read_bytes() == before
