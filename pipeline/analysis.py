@@ -16,6 +16,7 @@ paragraph serves the whole document.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -81,6 +82,9 @@ def build_abbreviation_nlp() -> Language:
 
     nlp = spacy.blank("en")
     nlp.add_pipe("abbreviation_detector")
+    # spaCy's length cap guards the parser's memory; this pipeline only tokenizes and matches, and
+    # ingest already bounds a document's length (settings.Limits), so a raised limit must not fail here
+    nlp.max_length = sys.maxsize
     return nlp
 
 

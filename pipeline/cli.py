@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-import pipeline.prefect_env  # noqa: F401  (must precede any Prefect import)
+from pipeline.settings import Limits
 
 app = typer.Typer(
     help="Extract cause-effect claims from a folder of articles into CSV claim tables.",
@@ -34,7 +36,10 @@ BatchOption = Annotated[int, typer.Option(help="Documents per Prefect task.")]
 
 def _check_corpus(corpus: Path) -> None:
     if not corpus.is_dir():
-        console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
+        console.print(f"[red]error:[/red] corpus folder not found: {escape(str(corpus))}")
+        raise typer.Exit(2)
+    if not os.access(corpus, os.R_OK | os.X_OK):
+        console.print(f"[red]error:[/red] corpus folder cannot be listed (permission denied): {escape(str(corpus))}")
         raise typer.Exit(2)
 
 
@@ -43,8 +48,15 @@ def _refuse_if_busy(out_dir: Path) -> None:
     from pipeline.lock import OutputBusy, is_busy
 
     if is_busy(out_dir):
-        console.print(f"[red]error:[/red] {OutputBusy(out_dir, History(out_dir).running())}")
+        console.print(f"[red]error:[/red] {escape(str(OutputBusy(out_dir, History(out_dir).running())))}")
         raise typer.Exit(3)
+
+
+_DEFAULTS = Limits()
+MaxBytes = Annotated[int, typer.Option(min=1, help="Limit: bytes per file (a JSONL file counts as one).")]
+MaxHtml = Annotated[int, typer.Option(min=1, help="Limit: bytes per HTML page.")]
+MaxChars = Annotated[int, typer.Option(min=1, help="Limit: characters per document, after decoding.")]
+MaxSentence = Annotated[int, typer.Option(min=1, help="Limit: characters of text without a sentence end.")]
 
 
 @app.command()
@@ -53,16 +65,25 @@ def run(
     out: OutOption = None,
     batch_size: BatchOption = 8,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-analyse every document.")] = False,
+    max_document_bytes: MaxBytes = _DEFAULTS.max_document_bytes,
+    max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
+    max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
+    max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
 ) -> None:
     """Run the pipeline on CORPUS: evidence.csv, claims.csv, documents.csv and changes.csv.
 
     Documents analysed by an earlier run into the same output folder, unchanged
     since and with the same code and models, are taken from its cache.
+
+    Input beyond a limit becomes a status=error row in documents.csv that names the limit.
+
+    Limit defaults can also be set as CLAIMS_MAX_DOCUMENT_BYTES, CLAIMS_MAX_HTML_BYTES, ... in the environment.
     """
     from pipeline.lock import OutputBusy
     from pipeline.run import default_out_dir
 
     _check_corpus(corpus)
+    limits = Limits(max_document_bytes, max_html_bytes, max_document_chars, max_sentence_chars)
     out_dir = out or default_out_dir(corpus)
     _refuse_if_busy(out_dir)
     from pipeline.flow import add_progress_hook, claims_flow
@@ -81,9 +102,10 @@ def run(
 
         add_progress_hook(hook)
         try:
-            summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, use_cache=not no_cache)
+            summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, use_cache=not no_cache,
+                                  limits=limits)
         except OutputBusy as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(3) from None
     _print_summary(summary)
 
@@ -150,8 +172,8 @@ def _print_summary(summary) -> None:
     table.add_row("seconds", f"{summary.seconds:.1f}")
     table.add_row("tables", str(summary.out_dir))
     console.print(table)
-    for doc_id, path, reason in summary.failures:
-        console.print(f"[yellow]failed[/yellow] {path or doc_id}: {reason}")
+    for doc_id, path, reason in summary.failures:  # names and reasons come from the corpus: never markup
+        console.print(f"[yellow]failed[/yellow] {escape(path or doc_id)}: {escape(reason)}")
     if summary.failures:
         console.print(f"[yellow]{summary.n_failed} document(s) failed; see documents.csv (status=error).[/yellow]")
 
@@ -161,7 +183,7 @@ def _history(out: Path):
 
     history = History(out)
     if not history.exists():
-        console.print(f"[red]error:[/red] no run history in {out} ({history.path.name} not found); "
+        console.print(f"[red]error:[/red] no run history in {escape(str(out))} ({history.path.name} not found); "
                       f"pass the output folder of a run with --out")
         raise typer.Exit(2)
     return history
@@ -205,13 +227,14 @@ def _show_run(store, runs, run_id: int) -> None:
 
     row = runs[runs.run_id == run_id]
     if row.empty:
-        console.print(f"[red]error:[/red] no run {run_id} in {store.path}")
+        console.print(f"[red]error:[/red] no run {run_id} in {escape(str(store.path))}")
         raise typer.Exit(2)
     r = row.iloc[0]
     out = _stdout()
-    out.print(f"run {run_id}: {r.status}, started {r.started_at}, finished {r.finished_at or '-'}, corpus {r.corpus}")
+    out.print(f"run {run_id}: {r.status}, started {r.started_at}, finished {r.finished_at or '-'}, "
+              f"corpus {escape(r.corpus)}")
     if r.error:
-        out.print(f"error: {r.error}")
+        out.print(f"error: {escape(r.error)}")
     out.print("versions: " + ", ".join(f"{k}={v}" for k, v in json.loads(r.versions or "{}").items()))
     outputs = store.outputs(run_id)
     for o in outputs.itertuples():
@@ -221,7 +244,8 @@ def _show_run(store, runs, run_id: int) -> None:
     for column in ("doc_id", "path", "sha256", "status", "evidence", "analysed"):
         table.add_column(column)
     for d in docs.itertuples():
-        table.add_row(d.doc_id, d.path, d.sha256[:16], d.status, str(d.n_evidence), "yes" if d.analysed else "cache")
+        table.add_row(escape(d.doc_id), escape(d.path), d.sha256[:16], d.status, str(d.n_evidence),
+                      "yes" if d.analysed else "cache")
     out.print(table)
 
 
@@ -245,12 +269,14 @@ def diff(
         earlier = [r for r in completed if run_b is not None and r < run_b]
         run_a = earlier[-1] if earlier else None
     if run_a is None or run_b is None:
-        console.print(f"[red]error:[/red] a diff needs two completed runs; {store.path} has {len(completed)}")
+        console.print(f"[red]error:[/red] a diff needs two completed runs; "
+                      f"{escape(str(store.path))} has {len(completed)}")
         raise typer.Exit(2)
     try:
         changes = claim_changes(store.claims(run_a), store.claims(run_b))
     except UnknownRun as exc:
-        console.print(f"[red]error:[/red] {exc} (completed runs: {', '.join(map(str, completed)) or 'none'})")
+        known = ", ".join(map(str, completed)) or "none"
+        console.print(f"[red]error:[/red] {escape(str(exc))} (completed runs: {known})")
         raise typer.Exit(2) from None
     counts = summary(changes)
     _stdout().print(f"run {run_a} -> run {run_b}: {counts['n_added']} claims added, {counts['n_removed']} removed, "
@@ -266,7 +292,7 @@ def diff(
     for column in changes.columns:
         table.add_column(column)
     for row in shown.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(escape(str(v)) for v in row))
     _stdout().print(table)
     if len(shown) < len(changes):
         _stdout().print(f"... {len(changes) - len(shown)} more rows (--limit 0, or --csv FILE)")
@@ -302,7 +328,7 @@ def serve(
     try:
         schedules = [construct_schedule(cron=cron, interval=interval, timezone=timezone)] if cron or interval else []
     except ValueError as exc:
-        console.print(f"[red]error:[/red] invalid schedule: {exc}")
+        console.print(f"[red]error:[/red] invalid schedule: {escape(str(exc))}")
         raise typer.Exit(2) from None
     if not PREFECT_API_URL.value():
         console.print(
@@ -316,9 +342,10 @@ def serve(
     out_dir = (out or default_out_dir(corpus)).resolve()
     name = name or corpus.resolve().name
     when = f"cron {cron!r}" if cron else f"every {interval} s" if interval else "manual runs only"
-    console.print(f"serving deployment [bold]claims-run/{name}[/bold] ({when}, {timezone or 'UTC'}) "
-                  f"for {corpus.resolve()} -> {out_dir}\nserver {PREFECT_API_URL.value()}; trigger a run by hand "
-                  f"with: prefect deployment run 'claims-run/{name}'   (Ctrl-C stops serving)")
+    console.print(f"serving deployment [bold]claims-run/{escape(name)}[/bold] ({escape(when)}, "
+                  f"{escape(timezone or 'UTC')}) for {escape(str(corpus.resolve()))} -> {escape(str(out_dir))}\n"
+                  f"server {escape(str(PREFECT_API_URL.value()))}; trigger a run by hand with: "
+                  f"prefect deployment run {escape(repr(f'claims-run/{name}'))}   (Ctrl-C stops serving)")
     claims_flow.serve(
         name=name, schedules=schedules, limit=1, print_starting_message=False,
         parameters={"corpus": str(corpus.resolve()), "out_dir": str(out_dir), "batch_size": batch_size},

@@ -25,10 +25,10 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-import pipeline.prefect_env  # noqa: F401  (the CLI imports it before Prefect; runs started otherwise get it here)
 from pipeline import run as steps
 from pipeline.cache import AnalysisCache
 from pipeline.model import Document, DocumentResult
+from pipeline.settings import Limits
 
 _progress_hooks: list[Callable[[int, int], None]] = []
 
@@ -39,8 +39,8 @@ def add_progress_hook(hook: Callable[[int, int], None]) -> None:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(corpus: str) -> tuple[list[Document], list[DocumentResult]]:
-    return steps.ingest(Path(corpus))
+def ingest_task(corpus: str, limits: Limits | None = None) -> tuple[list[Document], list[DocumentResult]]:
+    return steps.ingest(Path(corpus), limits)
 
 
 @task(name="look-up-cache", cache_policy=NO_CACHE)
@@ -63,10 +63,12 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 
 
 @flow(name="claims-run", log_prints=False)
-def claims_flow(corpus: str, out_dir: str, batch_size: int = 8, use_cache: bool = True) -> steps.RunSummary:
+def claims_flow(
+    corpus: str, out_dir: str, batch_size: int = 8, use_cache: bool = True, limits: Limits | None = None
+) -> steps.RunSummary:
     """Refresh the claim tables of `corpus` in `out_dir`, analysing only new or changed documents."""
     with steps.refresh(Path(corpus), Path(out_dir), flow_run_id=flow_run.get_id()) as run:
-        documents, errors = ingest_task(corpus)
+        documents, errors = ingest_task(corpus, limits)
         cache = AnalysisCache.for_output(Path(out_dir), run.versions) if use_cache else None
         known, todo = lookup_task(cache, quote(documents)) if cache else ({}, documents)
         futures = [analyse_batch_task.submit(quote(batch), cache) for batch in batches(todo, batch_size)]

@@ -23,6 +23,7 @@ from pipeline.history import History, Run
 from pipeline.ingest import read_corpus
 from pipeline.lock import output_lock
 from pipeline.model import Document, DocumentResult, IngestError
+from pipeline.settings import Limits
 from pipeline.tables import Tables, write_tables
 from pipeline.versions import analysis_versions
 
@@ -84,10 +85,10 @@ def error_result(err: IngestError) -> DocumentResult:
     return DocumentResult(err.doc_id, err.path, "error", error=err.reason)
 
 
-def ingest(corpus: Path) -> tuple[list[Document], list[DocumentResult]]:
+def ingest(corpus: Path, limits: Limits | None = None) -> tuple[list[Document], list[DocumentResult]]:
     """Documents to analyse, and error rows for what could not be read."""
     documents, errors = [], []
-    for item in read_corpus(Path(corpus)):
+    for item in read_corpus(Path(corpus), limits):
         if isinstance(item, IngestError):
             errors.append(error_result(item))
         else:
@@ -155,12 +156,13 @@ def summarise(run: ActiveRun, results: list[DocumentResult], tables: Tables, n_a
 
 
 def run_corpus(
-    corpus: Path, out_dir: Path | None = None, progress: Progress | None = None, cache: Cache | None = None
+    corpus: Path, out_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None,
+    cache: Cache | None = None,
 ) -> RunSummary:
     """Run the whole pipeline on `corpus` without Prefect and write the tables."""
     out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
     with refresh(corpus, out_dir) as run:
-        documents, errors = ingest(corpus)
+        documents, errors = ingest(corpus, limits)
         known, todo = cache.lookup(documents) if cache else ({}, documents)
         fresh: dict[str, DocumentResult] = {}
         for i, document in enumerate(todo, 1):

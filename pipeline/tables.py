@@ -7,6 +7,13 @@ an atomic rename; `evidence.csv`, `claims.csv`, ... in the output folder are
 fixed links through `.current`. A crash at any moment leaves the previous
 generation in place, whole, and a reader never sees half a table nor tables of
 two different runs side by side.
+
+Cells come from scraped text and are opened in spreadsheets, which run a cell
+starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula.
+Every such text cell is written with an apostrophe in front, and so is a cell
+already starting with an apostrophe, so that `read_table` (or anyone removing
+one leading apostrophe) gets the exact text back. Lines end in CRLF (RFC 4180),
+which also makes the csv writer quote a lone carriage return.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+
+from pipeline.ingest.decode import clean_text
 
 EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
@@ -111,8 +120,44 @@ def validate(tables: Tables) -> None:
     DOCUMENT_SCHEMA.validate(tables.documents)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def neutralise(value: object) -> object:
+    """A text cell that no spreadsheet runs as a formula; reversed by `restore`.
+
+    Control characters other than tab and line breaks (ingest already blanks them in document
+    text) become spaces here too: CSV readers stop at a NUL byte.
+    """
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return ESCAPE + value if value.startswith(FORMULA_STARTS + (ESCAPE,)) else value
+
+
+def restore(value: object) -> object:
+    """The text a cell written by `to_csv_bytes` stood for."""
+    if isinstance(value, str) and value.startswith(ESCAPE):
+        return value[1:]
+    return value
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """The table as CSV: text cells neutralised, fields quoted as needed, CRLF line ends, UTF-8."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    header = [neutralise(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, header=header, lineterminator="\r\n").encode("utf-8")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A table written by this module, every cell as the text it stood for before neutralising."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame.columns = [restore(c) for c in frame.columns]
+    return frame.map(restore)
 
 
 def _write_file(path: Path, data: bytes) -> None:

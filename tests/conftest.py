@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 # Prefect must never touch the developer's own profile or the network from tests.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="claims-prefect-"))
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# The temporary Prefect server needs 10-30 s to start on a busy 2-core machine; Prefect waits 20 s.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
+import hostile_corpus  # noqa: E402
 import pytest  # noqa: E402
 from prefect_server import PrefectServer, group_alive  # noqa: E402
 
@@ -54,6 +60,47 @@ def rows_in(evidence: list[Evidence], snippet: str) -> list[Evidence]:
 
 def evidence_for_text(text: str, doc_id: str = "t") -> list[Evidence]:
     return list(analyse_document(make_document(doc_id, f"{doc_id}.txt", text)).evidence)
+
+
+# --- hostile input -----------------------------------------------------------------------------------------------
+
+HOSTILE_INPUTS: Counter[str] = Counter()  # generated hostile inputs run, by kind (hypothesis examples included)
+
+
+def count_hostile(kind: str) -> None:
+    HOSTILE_INPUTS[kind] += 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if HOSTILE_INPUTS:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(HOSTILE_INPUTS.items()))
+        terminalreporter.write_line(f"hostile inputs generated and run: {sum(HOSTILE_INPUTS.values())} ({kinds})")
+
+
+@pytest.fixture(scope="session")
+def huge_file(tmp_path_factory) -> Path:
+    """A text file over the default 20 MB limit, written once per session."""
+    return hostile_corpus.write_huge_file(tmp_path_factory.mktemp("huge") / "huge.txt")
+
+
+@dataclass(frozen=True)
+class HostileRun:
+    corpus: Path
+    out: Path
+    expect: hostile_corpus.Expectations
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory, huge_file: Path):
+    """The seed articles with the hostile corpus beside them, run once per session without Prefect."""
+    base = tmp_path_factory.mktemp("hostile")
+    corpus = base / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    expect = hostile_corpus.build(corpus, base / "outside", huge_file)
+    HOSTILE_INPUTS["corpus entry"] += len(expect)
+    run_corpus(corpus, base / "out")
+    yield HostileRun(corpus, base / "out", expect)
+    hostile_corpus.unlock(corpus)
 
 
 @pytest.fixture(scope="session")

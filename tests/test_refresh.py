@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.history import History
 from pipeline.ingest import read_corpus
 from pipeline.lock import OutputBusy
 from pipeline.run import run_corpus
-from pipeline.tables import CLAIM_COLUMNS, CLAIM_KEY_COLUMNS, CLAIM_LABEL_COLUMNS
+from pipeline.tables import CHANGE_COLUMNS, CLAIM_COLUMNS, CLAIM_KEY_COLUMNS, CLAIM_LABEL_COLUMNS, read_table
 from pipeline.versions import NOT_ANALYSIS, analysis_versions, tree_digest
 
 TABLES = ("evidence.csv", "claims.csv", "documents.csv")
@@ -32,7 +33,16 @@ runner = CliRunner()
 
 
 def read(out: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(out / name, dtype=str, keep_default_na=False)
+    return read_table(out / name)
+
+
+def frame_of(data: bytes) -> pd.DataFrame:
+    path = Path(tempfile.mkstemp(suffix=".csv")[1])
+    path.write_bytes(data)
+    try:
+        return read_table(path)
+    finally:
+        path.unlink()
 
 
 def table_bytes(out: Path) -> dict[str, bytes]:
@@ -74,9 +84,10 @@ def test_an_unchanged_rerun_analyses_nothing_and_writes_the_same_tables(refreshe
     assert (first.n_analysed, first.n_cached) == (3, 0)
     assert (second.n_analysed, second.n_cached) == (0, 3)
     assert refreshed["tables2"] == refreshed["tables1"]
-    assert refreshed["changes2"] == b"change,claim_id,cause_name,direction,effect_name,field,before,after\n"
+    unchanged = frame_of(refreshed["changes2"])
+    assert list(unchanged.columns) == CHANGE_COLUMNS and unchanged.empty
     # The first run's changes list every claim as added, each with its figures.
-    claims1 = pd.read_csv(pd.io.common.BytesIO(refreshed["tables1"]["claims.csv"]), dtype=str, keep_default_na=False)
+    claims1 = frame_of(refreshed["tables1"]["claims.csv"])
     added = refreshed["changes1"]
     assert set(added.change) == {"added"} and set(added.claim_id) == set(claims1.claim_id)
     docs = added[added.field == "doc_ids"].set_index("claim_id").after
@@ -99,8 +110,7 @@ def test_an_edited_document_is_reanalysed_and_a_removed_one_drops_out(refreshed,
 
 def test_changes_csv_reports_claims_added_removed_and_changed_with_before_and_after(refreshed):
     out = refreshed["out"]
-    before = pd.read_csv(pd.io.common.BytesIO(refreshed["tables2"]["claims.csv"]), dtype=str,
-                         keep_default_na=False).set_index("claim_id")
+    before = frame_of(refreshed["tables2"]["claims.csv"]).set_index("claim_id")
     after = read(out, "claims.csv").set_index("claim_id")
     changes = read(out, "changes.csv")
     assert set(changes[changes.change == "added"].claim_id) == set(after.index) - set(before.index)

@@ -76,7 +76,7 @@ def test_a_broken_file_among_good_ones(seed_run: Path, tmp_path: Path):
     summary = run_corpus(corpus, tmp_path / "out")
     assert summary.n_failed == 2 and summary.n_ok == 5
     docs = read(tmp_path / "out", "documents.csv").set_index("doc_id")
-    assert docs.loc["zz_empty", "status"] == "error" and docs.loc["zz_empty", "error"] == "empty file"
+    assert docs.loc["zz_empty", "status"] == "error" and docs.loc["zz_empty", "error"] == "only whitespace"
     assert docs.loc["zz_junk", "status"] == "error" and "binary" in docs.loc["zz_junk", "error"]
     assert (tmp_path / "out" / "evidence.csv").read_bytes() == (seed_run / "evidence.csv").read_bytes()
 

@@ -2,6 +2,9 @@
 
 A record is (doc_id suffix or None, text, metadata). Readers raise
 UnreadableInput with a reason a user can act on; they never guess silently.
+The parsers behind them (trafilatura, pypdf, json) meet hostile input too, so
+whatever they raise on it is turned into such a reason here, where the format
+is known.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.errors import UnreadableInput
+from pipeline.settings import Limits
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,14 +35,20 @@ class Record:
     key: str | None = None  # the article's own id inside a multi-article file
     meta: dict[str, str] = field(default_factory=dict)
     error: str = ""  # set when this one article of a multi-article file is unusable
+    line: int | None = None  # the article's line in a multi-article file
 
 
-def read_file(path: Path, raw: bytes) -> Iterator[Record]:
+def read_file(path: Path, raw: bytes, limits: Limits | None = None) -> Iterator[Record]:
     """Yield the articles in one file; raise UnreadableInput if there are none."""
+    limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         yield Record(decode_bytes(raw), "md" if suffix in {".md", ".markdown"} else "txt")
     elif suffix in HTML_SUFFIXES:
+        if len(raw) > limits.max_html_bytes:
+            raise UnreadableInput(
+                f"HTML file too large ({len(raw):,} bytes > limit {limits.max_html_bytes:,}; "
+                "main-text extraction time grows faster than the page)")
         yield _read_html(raw)
     elif suffix in PDF_SUFFIXES:
         yield _read_pdf(raw)
@@ -48,14 +58,30 @@ def read_file(path: Path, raw: bytes) -> Iterator[Record]:
         raise UnreadableInput(f"unsupported file type {suffix or '(none)'}")
 
 
+# Content a browser never shows a reader as text: inert templates, what is shown only without JavaScript,
+# frames (their content is another page), scripts and styles, even when a truncated page leaves them unclosed.
+# trafilatura keeps the text of some of them when it favours recall.
+_UNSHOWN = "//template|//noscript|//iframe|//frame|//object|//script|//style"
+
+
 def _read_html(raw: bytes) -> Record:
     import trafilatura
 
     html = decode_bytes(raw)
-    extracted = trafilatura.extract(
-        html, output_format="json", with_metadata=True, include_comments=False,
-        include_tables=False, favor_recall=True,
-    )
+    try:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            raise UnreadableInput("HTML that cannot be parsed")
+        for element in tree.xpath(_UNSHOWN):
+            element.drop_tree()
+        extracted = trafilatura.extract(
+            tree, output_format="json", with_metadata=True, include_comments=False,
+            include_tables=False, favor_recall=True,
+        )
+    except UnreadableInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure on a hostile page is this page's problem
+        raise UnreadableInput(f"HTML the extractor cannot process ({type(exc).__name__}: {exc})") from exc
     if not extracted:
         raise UnreadableInput("HTML without extractable main text")
     data = json.loads(extracted)
@@ -85,8 +111,10 @@ def _read_pdf(raw: bytes) -> Record:
         title = (reader.metadata or {}).get("/Title") or ""
     except UnreadableInput:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except PdfReadError as exc:
         raise UnreadableInput(f"broken PDF ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - pypdf meets malformed files with all kinds of errors
+        raise UnreadableInput(f"broken PDF (pypdf failed with {type(exc).__name__}: {exc})") from exc
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         raise UnreadableInput("PDF without a text layer (image-only?)")
@@ -96,29 +124,51 @@ def _read_pdf(raw: bytes) -> Record:
 def _read_jsonl(raw: bytes) -> Iterator[Record]:
     text = decode_bytes(raw)
     found = False
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(text.split("\n"), 1):  # JSON strings may hold U+2028 and other line breaks
         if not line.strip():
             continue
         found = True
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Record("", "jsonl", key=f"line{lineno}", error=f"line {lineno}: invalid JSON ({exc.msg})")
-            continue
-        if not isinstance(item, dict):
-            yield Record("", "jsonl", key=f"line{lineno}", error=f"line {lineno}: not a JSON object")
-            continue
-        key = item.get("id", item.get("pmid"))
-        body = item.get("text")
-        if key is None or str(key).strip() == "":
-            yield Record("", "jsonl", key=f"line{lineno}", error=f"line {lineno}: no 'id'")
-            continue
-        if not isinstance(body, str) or not body.strip():
-            yield Record("", "jsonl", key=str(key), error=f"line {lineno}: no 'text' string")
-            continue
-        meta = {k: str(item[k]) for k in ("title", "url", "date", "publisher") if item.get(k)}
-        if meta.get("title") and not body.startswith(meta["title"]):
-            body = f"{meta['title']}\n\n{body}"
-        yield Record(body, "jsonl", key=str(key).strip(), meta=meta)
+        yield _jsonl_record(line, lineno)
     if not found:
         raise UnreadableInput("empty JSONL file")
+
+
+def _jsonl_record(line: str, lineno: int) -> Record:
+    """One line of a JSONL file as an article, or as an error that names the line and the problem."""
+    where = f"line {lineno}"
+
+    def error(reason: str, key: str | None = None) -> Record:
+        return Record("", "jsonl", key=key, error=f"{where}: {reason}", line=lineno)
+
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return error(f"invalid JSON ({exc.msg})")
+    except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, arrays nested 100,000 deep
+        return error(f"unusable JSON ({type(exc).__name__}: {exc})")
+    if not isinstance(item, dict):
+        return error(f"not a JSON object but {_json_type(item)}")
+    key = item.get("id", item.get("pmid"))
+    if key is None or (isinstance(key, str) and not key.strip()):
+        return error("no 'id'")
+    if isinstance(key, bool) or not isinstance(key, str | int | float):
+        return error(f"'id' must be a string or a number, not {_json_type(key)}")
+    key = str(key).strip()
+    body = item.get("text")
+    if body is None:
+        return error("no 'text'", key)
+    if not isinstance(body, str):
+        return error(f"'text' must be a string, not {_json_type(body)}", key)
+    if not body.strip():
+        return error("empty 'text'", key)
+    meta = {k: str(item[k]) for k in ("title", "url", "date", "publisher")
+            if isinstance(item.get(k), str | int | float) and not isinstance(item[k], bool) and str(item[k]).strip()}
+    if meta.get("title") and not body.startswith(meta["title"]):
+        body = f"{meta['title']}\n\n{body}"
+    return Record(body, "jsonl", key=key, meta=meta, line=lineno)
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)

@@ -14,13 +14,18 @@ from functools import cache
 from pathlib import Path
 
 from pipeline.model import Block
-from pipeline.settings import MODELS_DIR
+from pipeline.settings import MAX_BLOCK_CHARS, MODELS_DIR
 
 _BULLET = re.compile(r"^(?:[•·▪●◦‣∙*+\-–—]|\d{1,2}[.)]|[a-z][.)])\s+")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
-# Lists run together on one line: "... including  - item  - item".
-_INLINE_ITEM = re.compile(r"(?:^|\s{2,})[-•*]\s+(?=\S)")
+# Lists run together on one line: "... including  - item  - item". The two spaces before a
+# marker are looked behind, not matched: matching a run of spaces at every position of a long
+# one is quadratic.
+_INLINE_ITEM = re.compile(r"(?:^|(?<=\s\s))[-•*]\s+(?=\S)")
 _SPACED = re.compile(r"[ \t]{3,}")
+# Where a sentence ends, for cutting over-long paragraphs and measuring sentence length before
+# any parse (the parser finds the real sentences later).
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n")
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 _LABEL = re.compile(r"^([^:.!?;]{1,60}):\s+(?=\S)")
 _TERMINAL = (".", "!", ";", ":", ",", '"', "”", "…")
@@ -70,6 +75,14 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _item_start(line: str, match: re.Match[str]) -> tuple[int, int]:
+    """(start of the spaces before an inline item's marker, start of its text)."""
+    begin = match.start()
+    while begin > 0 and line[begin - 1].isspace():
+        begin -= 1
+    return begin, match.end()
+
+
 def _split_spaced(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Text taken from web pages often marks a block boundary with a run of spaces only."""
     pieces, pos = [], start
@@ -85,18 +98,17 @@ def _split_spaced(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _split_inline_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Split a line into its lead text and run-together list items."""
     line = text[start:end]
-    cuts = [m for m in _INLINE_ITEM.finditer(line)]
-    if len(cuts) < 1 or (len(cuts) == 1 and cuts[0].start() > 0 and not line[: cuts[0].start()].strip()):
+    cuts = [_item_start(line, m) for m in _INLINE_ITEM.finditer(line)]
+    if len(cuts) < 1 or (len(cuts) == 1 and cuts[0][0] > 0 and not line[: cuts[0][0]].strip()):
         return [(start, end, False)]
-    if len(cuts) == 1 and cuts[0].start() == 0:
+    if len(cuts) == 1 and cuts[0][0] == 0:
         return [(start, end, False)]
     pieces = []
-    lead_end = cuts[0].start()
+    lead_end = cuts[0][0]
     if line[:lead_end].strip():
         pieces.append((start, start + len(line[:lead_end].rstrip()), False))
-    for i, m in enumerate(cuts):
-        s = m.end()
-        e = cuts[i + 1].start() if i + 1 < len(cuts) else len(line)
+    for i, (_, s) in enumerate(cuts):
+        e = cuts[i + 1][0] if i + 1 < len(cuts) else len(line)
         seg = line[s:e].rstrip()
         if seg:
             pieces.append((start + s, start + s + len(seg), True))
@@ -115,6 +127,10 @@ def segment(text: str) -> tuple[Block, ...]:
             for s, e, item in _split_inline_items(text, part_start, part_end):
                 raw.append(("item" if item else "line", s, e))
 
+    following: list[tuple[str, int, int] | None] = [None] * len(raw)  # the next non-blank line of each
+    for i in range(len(raw) - 2, -1, -1):
+        following[i] = raw[i + 1] if raw[i + 1][0] != "blank" else following[i + 1]
+
     blocks: list[Block] = []
     seen_content = False
     for i, (hint, start, end) in enumerate(raw):
@@ -124,7 +140,7 @@ def segment(text: str) -> tuple[Block, ...]:
         if is_debris(content):
             blocks.append(Block("debris", start, end))
             continue
-        nxt = next((r for r in raw[i + 1 :] if r[0] != "blank"), None)
+        nxt = following[i]
         kind, start = _classify(text, hint, start, end, nxt)
         if kind == "paragraph" and blocks and _continues(text, blocks[-1], start, raw, i):
             prev = blocks.pop()
@@ -139,7 +155,46 @@ def segment(text: str) -> tuple[Block, ...]:
             if m and len(m.group(1).split()) <= 6:
                 label_end = start + len(m.group(1))
         blocks.append(Block(kind, start, end, label_end))
-    return tuple(blocks)
+    return tuple(piece for block in blocks for piece in _cut_long(text, block))
+
+
+def _cut_long(text: str, block: Block, limit: int = MAX_BLOCK_CHARS) -> list[Block]:
+    """A block longer than `limit` as consecutive blocks of the same kind, cut after sentence ends.
+
+    No real paragraph is that long; a dump without blank lines is, and parsing it whole costs
+    more than parsing it in pieces. A piece without any sentence end in reach is cut at `limit`.
+    """
+    if block.end - block.start <= limit:
+        return [block]
+    pieces: list[Block] = []
+    start, label_end = block.start, block.label_end
+    while block.end - start > limit:
+        cut = None
+        for m in _SENTENCE_END.finditer(text, start + 1, start + limit):
+            cut = m
+        stop, resume = (cut.start() + 1, cut.end()) if cut else (start + limit, start + limit)
+        while stop > start + 1 and text[stop - 1].isspace():
+            stop -= 1
+        pieces.append(Block(block.kind, start, stop, label_end))
+        while resume < block.end and text[resume].isspace():
+            resume += 1
+        start, label_end = resume, None
+    pieces.append(Block(block.kind, start, block.end, None))
+    return [p for p in pieces if p.end > p.start]
+
+
+def longest_sentence(text: str, blocks: tuple[Block, ...]) -> tuple[int, int]:
+    """(length, start) of the longest run of text without a sentence end in any non-debris block."""
+    best = (0, 0)
+    for block in blocks:
+        if block.kind == "debris" or block.end - block.start <= best[0]:
+            continue
+        start = block.start
+        for m in _SENTENCE_END.finditer(text, block.start, block.end):
+            best = max(best, (m.start() - start, -start))
+            start = m.end()
+        best = max(best, (block.end - start, -start))
+    return best[0], -best[1]
 
 
 def _classify(text: str, hint: str, start: int, end: int, nxt) -> tuple[str, int]:
@@ -171,5 +226,5 @@ def _continues(text: str, prev: Block, start: int, raw, i: int) -> bool:
         return False
     if i == 0 or raw[i - 1][0] == "blank":
         return False
-    tail = text[prev.start : prev.end].rstrip()
+    tail = text[max(prev.start, prev.end - 16) : prev.end].rstrip()  # never copy a long block per line
     return bool(tail) and not tail.endswith(_TERMINAL + ("?",)) and text[start].islower()
