@@ -14,8 +14,8 @@ documents and results are passed `quote`d: Prefect would otherwise walk
 every evidence record looking for futures (8 s for 1,000 abstracts).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Prefect validates a deployment's parameters against a
+# model built from the flow's signature, and cannot resolve annotations left as strings (`Limits`).
 from collections.abc import Callable
 from pathlib import Path
 
