@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Span
 
 from pipeline import promotion, sources
-from pipeline.analysis import parse, shared_nlp
+from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
 from pipeline.model import Document, DocumentResult, Evidence
 from pipeline.normalise import Normaliser
+from pipeline.strength import shared_model
+from pipeline.strength.claim import claim_strength
 
 _GENERIC_RELATIONS = {"associated_with", "affects", "plays_role", "risk_factor", "caused_by"}
 
@@ -25,6 +29,33 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
             best[key] = ev
     return sorted(best.values(), key=lambda e: (e.start_char, e.cause.start, e.effect.start,
                                                  e.cause.text, e.effect.text, e.direction))
+
+
+def _sentence_span(parsed: ParsedDocument, start: int, end: int) -> Span | None:
+    """The parsed sentence whose document offsets are [start, end), from the piece that holds it;
+    a list item's row spans its whole piece."""
+    holder = None
+    for piece in parsed.pieces:
+        if len(piece.doc) and piece.start(0) <= start < piece.end(len(piece.doc.text)):
+            for sent in piece.doc.sents:
+                if piece.start(sent.start_char) == start and piece.end(sent.end_char) == end:
+                    return sent
+            holder = holder or piece.doc[:]
+    return holder
+
+
+def _with_strength(rows: list[Evidence], parsed: ParsedDocument) -> list[Evidence]:
+    """Label each distinct sentence once (from the parse the claims came from), then each row."""
+    spans = {}
+    for ev in rows:
+        key = (ev.start_char, ev.end_char)
+        if key not in spans:
+            span = _sentence_span(parsed, *key)
+            if span is None:
+                raise ValueError(f"evidence sentence at {key} is not in any parsed piece")
+            spans[key] = span
+    labels = dict(zip(spans, shared_model().classify(list(spans.values())), strict=True))
+    return [replace(ev, strength=claim_strength(labels[(ev.start_char, ev.end_char)], ev)) for ev in rows]
 
 
 @dataclass(frozen=True)
@@ -44,7 +75,7 @@ def analyse_document(document: Document) -> DocumentResult:
         parsed = parse(document, shared_nlp())
         normaliser = Normaliser(lex)
         resolver = DocumentResolver(document, parsed, lex, normaliser)
-        rows = _dedupe(resolver.run())
+        rows = _with_strength(_dedupe(resolver.run()), parsed)
         n_sentences = resolver.n_sentences
         findings = promotion.find(document, parsed)
         source = sources.identify(document, findings)

@@ -81,6 +81,7 @@ class Evidence:
     hedge: str = ""
     rule: str = ""
     context: str = ""  # the lead-in or heading a list item's claim depends on
+    strength: str = ""  # causal | conditional_causal | correlational | none (pipeline.strength)
 
 
 @dataclass(frozen=True)

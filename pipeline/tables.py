@@ -33,7 +33,7 @@ from pipeline.ingest.decode import clean_text
 EVIDENCE_COLUMNS = [
     "evidence_id", "doc_id", "sentence", "start_char", "end_char", "section",
     "cause_text", "cause_name", "cause_id", "effect_text", "effect_name", "effect_id",
-    "relation", "direction", "negated", "hedge", "context", "rule",
+    "relation", "direction", "negated", "hedge", "strength", "context", "rule",
     "independent_source", "source_promotional", "promotional_sentence", "promotional_cues",
     "conflict_of_interest", "conflict_reason",
 ]
@@ -59,6 +59,7 @@ CURRENT_LINK = ".current"
 
 _DIRECTION = pa.Check.isin(["increases", "decreases"])
 _BOOL = pa.Check.isin(["true", "false"])
+_STRENGTH = pa.Check.isin(["causal", "conditional_causal", "correlational", "none"])
 
 EVIDENCE_SCHEMA = pa.DataFrameSchema(
     {
@@ -73,6 +74,7 @@ EVIDENCE_SCHEMA = pa.DataFrameSchema(
         "effect_id": pa.Column(str, pa.Check.str_length(min_value=1)),
         "direction": pa.Column(str, _DIRECTION),
         "negated": pa.Column(str, _BOOL),
+        "strength": pa.Column(str, _STRENGTH),
         "source_promotional": pa.Column(str, _BOOL),
         "promotional_sentence": pa.Column(str, _BOOL),
         "conflict_of_interest": pa.Column(str, _BOOL),

@@ -24,7 +24,7 @@ from pipeline import settings
 # editing them keeps the cache (assembly is redone on every run anyway).
 NOT_ANALYSIS = frozenset({
     "cli.py", "flow.py", "run.py", "cache.py", "history.py", "changes.py", "lock.py", "versions.py",
-    "tables.py", "assemble.py", "support.py", "interest.py", "evaluate/",
+    "tables.py", "assemble.py", "support.py", "interest.py", "evaluate/", "strength/train.py",
 })
 
 

@@ -31,7 +31,7 @@ def test_columns_are_the_documented_ones(seed_run: Path):
     assert list(read(seed_run, "documents.csv").columns) == DOCUMENT_COLUMNS
     for required in ("evidence_id", "doc_id", "sentence", "start_char", "end_char", "section", "cause_text",
                      "cause_name", "cause_id", "effect_text", "effect_name", "effect_id", "relation",
-                     "direction", "negated", "hedge"):
+                     "direction", "negated", "hedge", "strength"):
         assert required in EVIDENCE_COLUMNS
 
 
@@ -42,6 +42,16 @@ def test_evidence_points_back_into_the_original_text(seed_run: Path):
         assert texts[row.doc_id][int(row.start_char) : int(row.end_char)] == row.sentence
     assert set(evidence.direction) == {"increases", "decreases"}
     assert set(evidence.negated) <= {"true", "false"}
+
+
+def test_every_evidence_row_has_a_valid_strength(seed_run: Path):
+    evidence = read(seed_run, "evidence.csv")
+    assert "strength" in EVIDENCE_COLUMNS
+    assert set(evidence.strength) <= {"causal", "conditional_causal", "correlational", "none"}
+    assert evidence.strength.nunique() >= 3  # the seed articles state causes, hedged causes and associations
+    # one label per sentence before the claim's own ceilings: a sentence's rows differ only where those apply
+    plain = evidence[(evidence.hedge == "") & ~evidence.relation.isin(["associated_with", "risk_factor"])]
+    assert (plain.groupby(["doc_id", "start_char"]).strength.nunique() == 1).all()
 
 
 def test_claims_group_evidence_across_documents(seed_run: Path):

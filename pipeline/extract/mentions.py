@@ -251,6 +251,8 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
         return False
     lemma = head.lemma_.lower()
     if head.pos_ == "VERB" and head.tag_ == "VBG":
+        if lex.is_class(lemma, "abstract"):
+            return True  # "Understanding the root causes of X" does nothing to X
         objects = [t for t in toks if t.head.i == head.i and t.dep_ in {"dobj", "pobj", "attr"}]
         rest = [t for t in toks if t.i != head.i and not t.is_punct and t.dep_ != "det"]
         return not rest or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
