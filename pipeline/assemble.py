@@ -199,10 +199,10 @@ def claim_id(cause_id: str, direction: str, effect_id: str) -> str:
     return "C" + hashlib.sha1(f"{cause_id}|{direction}|{effect_id}".encode()).hexdigest()[:10]
 
 
-def _statements(rows: pd.DataFrame) -> list[Statement]:
-    conflicted = set(rows.loc[rows.conflict_of_interest == "true", "independent_source"])
-    return [Statement(r.independent_source, r.source_promotional == "true", r.independent_source in conflicted,
-                      r.hedge != "", r.relation) for r in rows.itertuples()]
+def _statements(rows: list[dict]) -> list[Statement]:
+    conflicted = {r["independent_source"] for r in rows if r["conflict_of_interest"] == "true"}
+    return [Statement(r["independent_source"], r["source_promotional"] == "true",
+                      r["independent_source"] in conflicted, r["hedge"] != "", r["relation"]) for r in rows]
 
 
 def _plural(n: int, word: str) -> str:
@@ -248,42 +248,46 @@ def refinements(keys: Iterable[tuple[str, str, str]], ancestors: Ancestors) -> d
 
 def claims_frame(evidence: pd.DataFrame, ancestors: Ancestors | None = None) -> pd.DataFrame:
     """One row per (cause, direction, effect), scored from the evidence table's columns; with the
-    concept hierarchy (`ancestors`), related to the more general and more specific rows."""
-    groups = {key: rows for key, rows in evidence.groupby(["cause_id", "direction", "effect_id"], sort=True)}
+    concept hierarchy (`ancestors`), related to the more general and more specific rows.
+
+    Works on plain records: pandas selections per claim cost ~10 ms each, 30 s for 1,000 abstracts.
+    """
+    groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    for record in evidence.to_dict(orient="records"):
+        groups[(record["cause_id"], record["direction"], record["effect_id"])].append(record)
     refines = refinements(groups, ancestors or (lambda _: set()))
     refined_by: dict[tuple, list[tuple]] = defaultdict(list)
     for specific, generals in refines.items():
         for general in generals:
             refined_by[general].append(specific)
     rows = []
-    for (cause_id, direction, effect_id), evs in groups.items():
+    for (cause_id, direction, effect_id), evs in sorted(groups.items()):
         key = (cause_id, direction, effect_id)
-        pro = evs[evs.negated == "false"]
-        denials = evs[evs.negated == "true"]
-        opposite = groups.get((cause_id, _OPPOSITE[direction], effect_id))
-        opposed = opposite[opposite.negated == "false"] if opposite is not None else evs.iloc[0:0]
-        against = pd.concat([denials, opposed])
-        shown = pro if len(pro) else evs
-        example = min(shown.itertuples(), key=lambda e: (e.source_promotional == "true",
-                                                         e.conflict_of_interest == "true", e.hedge != "",
-                                                         len(e.sentence), e.doc_id, e.start_char))
-        sources = sorted(set(pro.independent_source))
-        promotional = sorted(set(pro.loc[pro.source_promotional == "true", "independent_source"]))
-        conflicted = sorted(set(pro.loc[pro.conflict_of_interest == "true", "independent_source"]))
-        against_ids = [claim_id(cause_id, _OPPOSITE[direction], effect_id)] if len(opposed) else []
+        pro = [e for e in evs if e["negated"] == "false"]
+        denials = [e for e in evs if e["negated"] == "true"]
+        opposed = [e for e in groups.get((cause_id, _OPPOSITE[direction], effect_id), ()) if e["negated"] == "false"]
+        shown = pro or evs
+        example = min(shown, key=lambda e: (e["source_promotional"] == "true", e["conflict_of_interest"] == "true",
+                                            e["hedge"] != "", len(e["sentence"]), e["doc_id"], e["start_char"]))
+        sources = sorted({e["independent_source"] for e in pro})
+        promotional = sorted({e["independent_source"] for e in pro if e["source_promotional"] == "true"})
+        conflicted = sorted({e["independent_source"] for e in pro if e["conflict_of_interest"] == "true"})
+        against_ids = [claim_id(cause_id, _OPPOSITE[direction], effect_id)] if opposed else []
         n_neutral = len(sources) - len(promotional)
-        with_specific = set(pro.doc_id).union(*(groups[k].loc[groups[k].negated == "false", "doc_id"]
-                                                for k in refined_by.get(key, [])))
+        doc_ids = sorted({e["doc_id"] for e in pro})
+        with_specific = set(doc_ids).union(*({e["doc_id"] for e in groups[k] if e["negated"] == "false"}
+                                             for k in refined_by.get(key, [])))
         specificity = {(True, True): "both", (True, False): "specific", (False, True): "general"}.get(
             (key in refines, key in refined_by), "")
         rows.append({
             "claim_id": claim_id(cause_id, direction, effect_id),
-            "cause_id": cause_id, "cause_name": example.cause_name, "cause_type": example.cause_type,
-            "direction": direction, "effect_id": effect_id, "effect_name": example.effect_name,
-            "effect_type": example.effect_type,
-            "support": support(_statements(pro), _statements(against)),
+            "cause_id": cause_id, "cause_name": example["cause_name"], "cause_type": example["cause_type"],
+            "direction": direction, "effect_id": effect_id, "effect_name": example["effect_name"],
+            "effect_type": example["effect_type"],
+            "support": support(_statements(pro), _statements(denials + opposed)),
             "support_explained": explain(len(sources), n_neutral, len(conflicted),
-                                         len(pro) > 0 and bool((pro.hedge != "").all()), against_ids, len(denials)),
+                                         bool(pro) and all(e["hedge"] != "" for e in pro), against_ids,
+                                         len(denials)),
             "n_sources": len(sources), "sources": ";".join(sources),
             "n_independent_non_promotional": n_neutral,
             "promotional_share": round(len(promotional) / len(sources), 3) if sources else 0.0,
@@ -291,10 +295,10 @@ def claims_frame(evidence: pd.DataFrame, ancestors: Ancestors | None = None) -> 
             "conflict_of_interest": ("none" if not conflicted else "all" if len(conflicted) == len(sources)
                                      else "some"),
             "contradicted_by": ";".join(against_ids),
-            "n_evidence": len(pro), "n_documents": pro.doc_id.nunique(), "doc_ids": ";".join(sorted(set(pro.doc_id))),
+            "n_evidence": len(pro), "n_documents": len(doc_ids), "doc_ids": ";".join(doc_ids),
             "n_negated": len(denials),
-            "relations": ";".join(sorted(set(shown.relation))),
-            "example_sentence": example.sentence,
+            "relations": ";".join(sorted({e["relation"] for e in shown})),
+            "example_sentence": example["sentence"],
             "specificity": specificity,
             "supports": ";".join(sorted(claim_id(*k) for k in refines.get(key, []))),
             "n_documents_with_specific": len(with_specific),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -19,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # messages stay one line, whole, for grep and logs
 
 
 train_app = typer.Typer(help="Train the pipeline's models from labelled data.", no_args_is_help=True)
@@ -34,7 +35,27 @@ def main() -> None:
 
 
 CorpusArg = Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .pdf .jsonl), read recursively.")]
-OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [default: outputs/<corpus name>/].")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: outputs/<corpus name>/).")]
+HistoryOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder whose run history to read.")]
+BatchOption = Annotated[int, typer.Option(help="Documents per Prefect task.")]
+
+
+def _check_corpus(corpus: Path) -> None:
+    if not corpus.is_dir():
+        console.print(f"[red]error:[/red] corpus folder not found: {escape(str(corpus))}")
+        raise typer.Exit(2)
+    if not os.access(corpus, os.R_OK | os.X_OK):
+        console.print(f"[red]error:[/red] corpus folder cannot be listed (permission denied): {escape(str(corpus))}")
+        raise typer.Exit(2)
+
+
+def _refuse_if_busy(out_dir: Path) -> None:
+    from pipeline.history import History
+    from pipeline.lock import OutputBusy, is_busy
+
+    if is_busy(out_dir):
+        console.print(f"[red]error:[/red] {escape(str(OutputBusy(out_dir, History(out_dir).running())))}")
+        raise typer.Exit(3)
 
 
 kb_app = typer.Typer(help="The knowledge base concepts are linked to.", no_args_is_help=True)
@@ -50,7 +71,7 @@ def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if the sourc
     try:
         info = kb.build(force=force)
     except VocabularyError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print(f"knowledge base in {kb.build_dir()}: {info['n_concepts']} concepts, {info['n_aliases']} aliases, "
                   f"{info['bytes'] / 1e6:.0f} MB, built in {info['seconds']} s")
@@ -71,38 +92,40 @@ MaxSentence = Annotated[int, typer.Option(min=1, help="Limit: characters of text
 def run(
     corpus: CorpusArg,
     out: OutOption = None,
-    batch_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 8,
-    kb: KbOption = None,
+    batch_size: BatchOption = 8,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-analyse every document.")] = False,
     max_document_bytes: MaxBytes = _DEFAULTS.max_document_bytes,
     max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
     max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
     max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
+    kb: KbOption = None,
 ) -> None:
-    """Run the pipeline on CORPUS and write evidence.csv, claims.csv, entities.csv and documents.csv.
+    """Run the pipeline on CORPUS: evidence.csv, claims.csv, entities.csv, documents.csv and changes.csv.
+
+    Documents analysed by an earlier run into the same output folder, unchanged
+    since and with the same code, models and KB, are taken from its cache.
 
     Input beyond a limit becomes a status=error row in documents.csv that names the limit.
 
     Limit defaults can also be set as CLAIMS_MAX_DOCUMENT_BYTES, CLAIMS_MAX_HTML_BYTES, ... in the environment.
     """
-    from pipeline.flow import add_progress_hook, claims_flow
     from pipeline.linker import UserKBError, prepare_user_kb
+    from pipeline.lock import OutputBusy
     from pipeline.run import default_out_dir
 
-    if not corpus.is_dir():
-        console.print(f"[red]error:[/red] corpus folder not found: {corpus}")
-        raise typer.Exit(2)
-    if not os.access(corpus, os.R_OK | os.X_OK):
-        console.print(f"[red]error:[/red] corpus folder cannot be listed (permission denied): {corpus}")
-        raise typer.Exit(2)
+    _check_corpus(corpus)
     limits = Limits(max_document_bytes, max_html_bytes, max_document_chars, max_sentence_chars)
     if kb is not None:
         try:
             prepare_user_kb(kb)
         except UserKBError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(2) from exc
         kb = kb.resolve()
     out_dir = out or default_out_dir(corpus)
+    _refuse_if_busy(out_dir)
+    from pipeline.flow import add_progress_hook, claims_flow
+
     with Progress(
         TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(),
         TextColumn("docs · {task.fields[rate]}"), TimeRemainingColumn(), console=console,
@@ -116,8 +139,12 @@ def run(
             bar.update(task_id, completed=done, total=total, rate=rate)
 
         add_progress_hook(hook)
-        summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, limits=limits,
-                              kb=str(kb) if kb else None)
+        try:
+            summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, use_cache=not no_cache,
+                                  limits=limits, kb=str(kb) if kb else None)
+        except OutputBusy as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(3) from None
     _print_summary(summary)
 
 
@@ -246,17 +273,195 @@ def _bench_gold(name: str, eval_dir: Path) -> None:
 
 
 def _print_summary(summary) -> None:
-    table = Table(title=f"claims run: {summary.corpus}", show_header=False)
+    table = Table(title=f"claims run {summary.run_id}: {summary.corpus}", show_header=False)
     table.add_row("documents ok", str(summary.n_ok))
     table.add_row("documents failed", str(summary.n_failed))
+    table.add_row("analysed / from cache", f"{summary.n_analysed} / {summary.n_cached}")
     table.add_row("evidence rows", str(summary.n_evidence))
     table.add_row("claims", str(summary.n_claims))
+    table.add_row("claims added / removed / changed", f"{summary.n_added} / {summary.n_removed} / {summary.n_changed}")
+    table.add_row("seconds", f"{summary.seconds:.1f}")
     table.add_row("tables", str(summary.out_dir))
     console.print(table)
     for doc_id, path, reason in summary.failures:  # names and reasons come from the corpus: never markup
         console.print(f"[yellow]failed[/yellow] {escape(path or doc_id)}: {escape(reason)}")
     if summary.failures:
         console.print(f"[yellow]{summary.n_failed} document(s) failed; see documents.csv (status=error).[/yellow]")
+
+
+def _history(out: Path):
+    from pipeline.history import History
+
+    history = History(out)
+    if not history.exists():
+        console.print(f"[red]error:[/red] no run history in {escape(str(out))} ({history.path.name} not found); "
+                      f"pass the output folder of a run with --out")
+        raise typer.Exit(2)
+    return history
+
+
+@app.command()
+def history(
+    out: HistoryOption = Path("."),
+    run_id: Annotated[int | None, typer.Option("--run", help="Show one run: versions, outputs, documents.")] = None,
+) -> None:
+    """List the runs recorded in an output folder: when, what they read and produced, what changed."""
+    store = _history(out)
+    runs = store.runs()
+    if run_id is not None:
+        _show_run(store, runs, run_id)
+        return
+    table = Table(title=f"runs in {out}", box=box.SIMPLE_HEAD)
+    for column in ("run", "started (UTC)", "status", "seconds", "docs ok", "failed", "analysed", "cached",
+                   "evidence", "claims", "added", "removed", "changed"):
+        table.add_column(column, no_wrap=True, justify="left" if column in ("started (UTC)", "status") else "right")
+    for r in runs.fillna("").to_dict(orient="records"):
+        table.add_row(str(r["run_id"]), r["started_at"].replace("T", " ")[:16], r["status"],
+                      f"{r['seconds']:.1f}" if r["seconds"] != "" else "",
+                      *(_num(r[k]) for k in ("n_ok", "n_failed", "n_analysed", "n_cached", "n_evidence",
+                                              "n_claims", "n_added", "n_removed", "n_changed")))
+    _stdout().print(table)
+
+
+def _stdout() -> Console:
+    """Standard output; wide when it is a file or pipe, so that tables are not cut to 80 columns."""
+    terminal = Console()
+    return terminal if terminal.is_terminal else Console(width=200)
+
+
+def _num(value) -> str:
+    return "" if value == "" else str(int(value))
+
+
+def _show_run(store, runs, run_id: int) -> None:
+    import json
+
+    row = runs[runs.run_id == run_id]
+    if row.empty:
+        console.print(f"[red]error:[/red] no run {run_id} in {escape(str(store.path))}")
+        raise typer.Exit(2)
+    r = row.iloc[0]
+    out = _stdout()
+    out.print(f"run {run_id}: {r.status}, started {r.started_at}, finished {r.finished_at or '-'}, "
+              f"corpus {escape(r.corpus)}")
+    if r.error:
+        out.print(f"error: {escape(r.error)}")
+    out.print("versions: " + ", ".join(f"{k}={v}" for k, v in json.loads(r.versions or "{}").items()))
+    outputs = store.outputs(run_id)
+    for o in outputs.itertuples():
+        out.print(f"wrote {o.name}: {o.n_rows} rows, sha256 {o.sha256}")
+    docs = store.documents(run_id)
+    table = Table(title=f"documents read by run {run_id}")
+    for column in ("doc_id", "path", "sha256", "status", "evidence", "analysed"):
+        table.add_column(column)
+    for d in docs.itertuples():
+        table.add_row(escape(d.doc_id), escape(d.path), d.sha256[:16], d.status, str(d.n_evidence),
+                      "yes" if d.analysed else "cache")
+    out.print(table)
+
+
+@app.command()
+def diff(
+    run_a: Annotated[int | None, typer.Argument(help="Earlier run (default: the one before RUN_B).")] = None,
+    run_b: Annotated[int | None, typer.Argument(help="Later run (default: the last completed run).")] = None,
+    out: HistoryOption = Path("."),
+    csv: Annotated[Path | None, typer.Option(help="Also write every change to this CSV file.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to print (0: all).")] = 50,
+) -> None:
+    """Claims added, removed, or changed (support, sources, flags) between two runs (default: the last two)."""
+    from pipeline.changes import claim_changes, summary
+    from pipeline.history import UnknownRun
+
+    store = _history(out)
+    completed = store.completed_ids()
+    if run_b is None:
+        run_b = completed[-1] if completed else None
+    if run_a is None:
+        earlier = [r for r in completed if run_b is not None and r < run_b]
+        run_a = earlier[-1] if earlier else None
+    if run_a is None or run_b is None:
+        console.print(f"[red]error:[/red] a diff needs two completed runs; "
+                      f"{escape(str(store.path))} has {len(completed)}")
+        raise typer.Exit(2)
+    try:
+        changes = claim_changes(store.claims(run_a), store.claims(run_b))
+    except UnknownRun as exc:
+        known = ", ".join(map(str, completed)) or "none"
+        console.print(f"[red]error:[/red] {escape(str(exc))} (completed runs: {known})")
+        raise typer.Exit(2) from None
+    counts = summary(changes)
+    _stdout().print(f"run {run_a} -> run {run_b}: {counts['n_added']} claims added, {counts['n_removed']} removed, "
+                    f"{counts['n_changed']} changed")
+    if csv:
+        from pipeline.tables import to_csv_bytes
+
+        csv.write_bytes(to_csv_bytes(changes))
+    if changes.empty:
+        return
+    shown = changes if limit <= 0 else changes.head(limit)
+    table = Table()
+    for column in changes.columns:
+        table.add_column(column)
+    for row in shown.itertuples(index=False):
+        table.add_row(*(escape(str(v)) for v in row))
+    _stdout().print(table)
+    if len(shown) < len(changes):
+        _stdout().print(f"... {len(changes) - len(shown)} more rows (--limit 0, or --csv FILE)")
+
+
+@app.command()
+def serve(
+    corpus: CorpusArg,
+    out: OutOption = None,
+    cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 3 * * *" (03:00 daily).')] = None,
+    interval: Annotated[int | None, typer.Option(help="Run every this many seconds.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone of the schedule (default: UTC).")] = None,
+    name: Annotated[str | None, typer.Option(help="Deployment name (default: the corpus folder's name).")] = None,
+    batch_size: BatchOption = 8,
+) -> None:
+    """Serve a Prefect deployment that refreshes CORPUS's tables on a schedule (needs a Prefect server).
+
+    Start a server (`prefect server start`), point PREFECT_API_URL at it, then
+    run this; it runs scheduled and manual runs until stopped (Ctrl-C), which
+    pauses the schedule. Trigger a run by hand with
+    `prefect deployment run 'claims-run/NAME'`.
+    """
+    from prefect.client.schemas.schedules import construct_schedule
+    from prefect.deployments.runner import EntrypointType
+    from prefect.settings import PREFECT_API_URL
+
+    from pipeline.run import default_out_dir
+
+    _check_corpus(corpus)
+    if cron and interval:
+        console.print("[red]error:[/red] give --cron or --interval, not both")
+        raise typer.Exit(2)
+    try:
+        schedules = [construct_schedule(cron=cron, interval=interval, timezone=timezone)] if cron or interval else []
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] invalid schedule: {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if not PREFECT_API_URL.value():
+        console.print(
+            "[red]error:[/red] schedules need a running Prefect server: start one with "
+            "`prefect server start --host 127.0.0.1` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
+            "(Prefect's temporary per-process server never runs scheduled flows)"
+        )
+        raise typer.Exit(2)
+    from pipeline.flow import claims_flow
+
+    out_dir = (out or default_out_dir(corpus)).resolve()
+    name = name or corpus.resolve().name
+    when = f"cron {cron!r}" if cron else f"every {interval} s" if interval else "manual runs only"
+    console.print(f"serving deployment [bold]claims-run/{escape(name)}[/bold] ({escape(when)}, "
+                  f"{escape(timezone or 'UTC')}) for {escape(str(corpus.resolve()))} -> {escape(str(out_dir))}\n"
+                  f"server {escape(str(PREFECT_API_URL.value()))}; trigger a run by hand with: "
+                  f"prefect deployment run {escape(repr(f'claims-run/{name}'))}   (Ctrl-C stops serving)")
+    claims_flow.serve(
+        name=name, schedules=schedules, limit=1, print_starting_message=False,
+        parameters={"corpus": str(corpus.resolve()), "out_dir": str(out_dir), "batch_size": batch_size},
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
 
 
 StrengthData = Annotated[Path | None, typer.Option(

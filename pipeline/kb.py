@@ -48,7 +48,7 @@ from pipeline.vocabularies import (
     mondo_concepts,
 )
 
-COMPILER_VERSION = "7"
+COMPILER_VERSION = "8"
 MAX_ALIAS_CHARS = 80
 HNSW_PARAMS = {"M": 16, "efConstruction": 64, "post": 0, "indexThreadQty": 1}  # one thread: the same index every build
 PRIORITY = {"curated": 0, "MeSH": 1, "MONDO": 2, "HPO": 3, "DrugBank": 4, "annotated corpora": 5}
@@ -266,6 +266,14 @@ def build_index(kb_jsonl: Path, out_dir: Path) -> int:
     return len(aliases)
 
 
+def _final(redirects: dict[str, str], cid: str) -> str:
+    seen = {cid}
+    while cid in redirects and redirects[cid] not in seen:
+        cid = redirects[cid]
+        seen.add(cid)
+    return cid
+
+
 def _publish(tmp: Path, target: Path) -> None:
     """Swap a finished build into place, so a reader never sees half of one."""
     old = target.with_name(target.name + ".old")
@@ -302,7 +310,7 @@ def build(directory: Path | None = None, root: Path | None = None, force: bool =
         write_kb_jsonl(concepts, tmp / "kb.jsonl")
         write_concepts_tsv(concepts, tmp / "concepts.tsv")
         with open(tmp / "redirects.json", "w", encoding="utf-8") as fh:
-            json.dump(dict(sorted(compiled.redirects.items())), fh)
+            json.dump({k: _final(compiled.redirects, k) for k in sorted(compiled.redirects)}, fh)
         n_aliases = build_index(tmp / "kb.jsonl", tmp)
         info = {
             "fingerprint": current, "n_concepts": len(concepts), "n_aliases": n_aliases,

@@ -188,13 +188,15 @@ def prepare_user_kb(path: Path) -> Path:
                 continue
             try:
                 rec = json.loads(line)
-                cid, name = rec["concept_id"], rec["canonical_name"]
-                aliases = rec.get("aliases", [])
-                if not isinstance(aliases, list):
-                    raise TypeError("`aliases` must be a list")
-            except (ValueError, KeyError, TypeError) as exc:
+            except ValueError as exc:
+                raise UserKBError(f"{path}:{n}: not a scispaCy KB entry: not JSON ({exc})") from exc
+            missing = [f for f in ("concept_id", "canonical_name") if not isinstance(rec, dict) or f not in rec]
+            aliases = rec.get("aliases", []) if isinstance(rec, dict) else []
+            if missing or not isinstance(aliases, list):
+                problem = f"missing {', '.join(missing)}" if missing else "`aliases` is not a list"
                 raise UserKBError(f"{path}:{n}: not a scispaCy KB entry (concept_id, canonical_name, aliases): "
-                                  f"{exc}") from exc
+                                  f"{problem}")
+            cid, name = rec["concept_id"], rec["canonical_name"]
             infos.append((cid, name, aliases, rec.get("types", [])))
     if not infos:
         raise UserKBError(f"{path}: no concepts")
@@ -233,7 +235,12 @@ class Linker:
         self._cache: dict[str, Link | None] = {}
 
     def info(self, concept_id: str) -> ConceptInfo | None:
-        return self.infos.get(self.redirects.get(concept_id, concept_id))
+        """The concept an id names, following the ids folded into other concepts."""
+        seen = {concept_id}
+        while concept_id in self.redirects and self.redirects[concept_id] not in seen:
+            concept_id = self.redirects[concept_id]
+            seen.add(concept_id)
+        return self.infos.get(concept_id)
 
     def _best(self, text: str, fuzzy: bool = True) -> Link | None:
         found: dict[str, float] = {}

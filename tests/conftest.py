@@ -17,6 +17,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import hostile_corpus  # noqa: E402
 import pytest  # noqa: E402
+from prefect_server import PrefectServer, group_alive  # noqa: E402
 
 from pipeline.evidence import analyse_document  # noqa: E402
 from pipeline.ingest import make_document, read_corpus  # noqa: E402
@@ -108,3 +109,43 @@ def seed_tables(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed-tables")
     run_corpus(SEEDS, out)
     return out
+
+
+# -- a real Prefect server for the session ----------------------------------------------------------
+# Booting one takes 10-40 s (a fresh database is migrated), so it is started once, in the background as
+# the session begins, and the tests that need it run last.
+
+SERVER_FIXTURE = "prefect_server"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: SERVER_FIXTURE in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prefect_server_boot(request, tmp_path_factory):
+    """Start the session's Prefect server at once if any selected test needs it; stop it at the end."""
+    if not any(SERVER_FIXTURE in getattr(item, "fixturenames", ()) for item in request.session.items):
+        yield None
+        return
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-server")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        assert not group_alive(server.proc), "the Prefect server left processes behind"
+
+
+@pytest.fixture(scope="session")
+def prefect_server(_prefect_server_boot) -> PrefectServer:
+    """`prefect server start` on 127.0.0.1, a free port and its own PREFECT_HOME, ready to serve."""
+    return _prefect_server_boot.wait_ready()
+
+
+@pytest.fixture
+def prefect_api(prefect_server):
+    """Prefect flows in this process talk to the session's server (no temporary server per process)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server.url}):
+        yield prefect_server

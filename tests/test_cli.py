@@ -20,7 +20,7 @@ def test_help_says_what_each_command_does():
     assert result.exit_code == 0 and "evidence.csv" in result.output
 
 
-def test_run_through_the_prefect_flow_writes_tables_and_reports_failures(tmp_path: Path):
+def test_run_through_the_prefect_flow_writes_tables_and_reports_failures(tmp_path: Path, prefect_api):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for src in sorted(SEEDS.glob("*.txt"))[:2]:

@@ -20,7 +20,7 @@ from pipeline.flow import batches, claims_flow
 from pipeline.run import analyse_batch, ingest, run_corpus
 from pipeline.tables import to_csv_bytes
 
-NAMES = ("evidence.csv", "claims.csv", "documents.csv")
+NAMES = ("evidence.csv", "claims.csv", "documents.csv", "entities.csv")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,8 @@ def test_the_listing_order_of_the_file_system_changes_nothing(mixed_corpus, refe
 
 
 @pytest.mark.parametrize("batch_size", [1, 4])
-def test_the_batch_size_of_the_prefect_flow_changes_nothing(mixed_corpus, reference, tmp_path, batch_size):
+def test_the_batch_size_of_the_prefect_flow_changes_nothing(mixed_corpus, reference, tmp_path, batch_size,
+                                                            prefect_api):  # the session's server, no second one
     claims_flow(str(mixed_corpus), str(tmp_path), batch_size=batch_size)
     assert tables_in(tmp_path) == reference
 

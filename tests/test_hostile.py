@@ -143,7 +143,7 @@ def test_limits_are_configurable_and_name_themselves(tmp_path: Path):
         Limits(max_sentence_chars=0)
 
 
-def test_cli_limit_options_reach_the_run(tmp_path: Path):
+def test_cli_limit_options_reach_the_run(tmp_path: Path, prefect_api):  # the session's Prefect server
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "short.txt").write_text(hostile_corpus.SUNBURN, encoding="utf-8")

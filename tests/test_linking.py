@@ -74,7 +74,8 @@ def test_what_changes_the_meaning_does_not_link_away(linker):
     assert linker.link("impaired dopamine production") is None
     assert not compatible("reducing caffeine intake", "caffeine intake")
     assert compatible("restless leg syndrome", "restless legs")
-    assert rewrites("low iron in the brain")[:3] == ["low iron in the brain", "low iron", "iron deficiency"]
+    assert rewrites("low iron in the brain")[:2] == ["low iron in the brain", "low iron"]
+    assert "iron deficiency" in rewrites("low iron in the brain")
 
 
 def test_disorder_hook(linker):
@@ -185,4 +186,6 @@ def test_a_broken_user_kb_is_a_clear_error(tmp_path: Path):
     bad.write_text('{"concept_id": "X:1", "canonical_name": "x", "aliases": ["x"]}\n{"name": "no id"}\n',
                    encoding="utf-8")
     result = CliRunner().invoke(app, ["run", str(seed("004").parent), "--kb", str(bad)])
-    assert result.exit_code == 2 and "bad_kb.jsonl:2: not a scispaCy KB entry" in result.output
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "bad_kb.jsonl:2: not a scispaCy KB entry" in output
+    assert "missing concept_id" in output
