@@ -36,7 +36,7 @@ from pipeline.duplicates import near_duplicates
 from pipeline.interest import Parents, ancestors, conflict
 from pipeline.linker import ConceptInfo, shared_linker
 from pipeline.model import Cue, DocumentResult, Mention, Offer
-from pipeline.recognise import concept_type
+from pipeline.recognise import kind_of
 from pipeline.sources import independent_sources
 from pipeline.support import Statement, support
 from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, ENTITY_COLUMNS, EVIDENCE_COLUMNS, Tables
@@ -357,7 +357,7 @@ def entities_frame(results: list[DocumentResult], names: dict[str, str],
         found = info(cid)
         rows.append({
             "concept_id": cid, "name": found.name if found else name,
-            "type": concept_type(found.types) if found else "",
+            "type": kind_of(cid, found.types if found else None),
             "source_vocabulary": found.source if found else "surface form",
             "parents": ";".join(found.parents) if found else "",
             "n_mentions": len(spans[cid]),
@@ -383,7 +383,7 @@ def assemble(results: list[DocumentResult], parents: Parents | None = None) -> T
     corpus = corpus_sources(results)
     def kind(cid: str) -> str:
         info = linker.info(cid)
-        return concept_type(info.types) if info else ""
+        return kind_of(cid, info.types if info else None)
 
     evidence = evidence_frame(results, names, corpus, parents, kind)
     return Tables(evidence=evidence, claims=claims_frame(evidence, lambda cid: ancestors(cid, parents)),

@@ -20,7 +20,7 @@ from pipeline.analysis import ParsedDocument, Piece
 from pipeline.extract.frames import RawClaim
 from pipeline.extract.lexicon import Lexicon
 from pipeline.extract.mentions import Arg, clause_mention, mentions
-from pipeline.model import Document, Evidence, Mention
+from pipeline.model import LITERATURE_FORMATS, Document, Evidence, Mention
 from pipeline.normalise import Normaliser
 from pipeline.text import singular
 from pipeline.topic import Topic, abbreviation_norms, detect_topic
@@ -412,7 +412,8 @@ class DocumentResolver:
         return words[-1] if words else ""
 
     def _chemical_disease(self, cause: Ent, effect: Ent) -> bool:
-        return self.normaliser.kind(effect.text) == "disease" and self.normaliser.kind(cause.text) == "chemical"
+        return (self.document.fmt in LITERATURE_FORMATS and self.normaliser.kind(effect.text) == "disease"
+                and self.normaliser.kind(cause.text) == "chemical")
 
     def _relevant(self) -> list[Evidence]:
         """Claims about the topic, and mechanism claims on a path to it.
@@ -423,9 +424,10 @@ class DocumentResolver:
         the topic's own consequences are kept when they are disorders. Statements
         of physiology (`dopamine controls muscle movements`) fall outside.
 
-        Whatever the topic, a claim whose cause the knowledge base types as a chemical
-        and whose effect it types as a disease is kept: an abstract on one drug may
-        report adverse effects of another (`Lithium carbonate ... causes cyanosis`).
+        In a scientific abstract (a literature format), whatever the topic, a claim whose cause
+        the knowledge base types as a chemical and whose effect it types as a disease is kept:
+        an abstract on one drug may report adverse effects of another (`Lithium carbonate ...
+        causes cyanosis`). Web articles keep to their topic.
         """
         if self.topic is None:
             return [ev for ev, _, _ in self.evidence]

@@ -13,7 +13,7 @@ from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
 from pipeline.induced import Candidate, candidates, induced_evidence, load_model
 from pipeline.linker import Linker, shared_linker
-from pipeline.model import Document, DocumentResult, Entity, Evidence, Mention
+from pipeline.model import LITERATURE_FORMATS, Document, DocumentResult, Entity, Evidence, Mention
 from pipeline.normalise import Normaliser
 from pipeline.recognise import shared_recogniser
 from pipeline.strength import shared_model
@@ -131,9 +131,11 @@ def analyse_document(document: Document) -> DocumentResult:
         found = extract(document)
         parsed, normaliser, resolver = found.parsed, found.normaliser, found.resolver
         linker = shared_linker()
-        pairs = pair_candidates(document, parsed, found.entities, found.rows, linker)
-        rows = found.rows + induced_evidence(document.doc_id, document.text, pairs, load_model(), linker.ancestors,
-                                             found.rows)
+        rows = found.rows
+        if document.fmt in LITERATURE_FORMATS:  # the judgement was trained on abstracts, and only abstracts get it
+            pairs = pair_candidates(document, parsed, found.entities, found.rows, linker)
+            rows = rows + induced_evidence(document.doc_id, document.text, pairs, load_model(), linker.ancestors,
+                                           found.rows)
         rows = _with_strength(rows, parsed)
         phrases = linked_phrases(parsed, normaliser, resolver.abbreviations)
         n_sentences = resolver.n_sentences

@@ -43,7 +43,6 @@ from pipeline.vocabularies import (
     hpo_concepts,
     hpo_obo_path,
     key,
-    literature_concepts,
     mesh_concepts,
     mondo_concepts,
 )
@@ -51,7 +50,7 @@ from pipeline.vocabularies import (
 COMPILER_VERSION = "8"
 MAX_ALIAS_CHARS = 80
 HNSW_PARAMS = {"M": 16, "efConstruction": 64, "post": 0, "indexThreadQty": 1}  # one thread: the same index every build
-PRIORITY = {"curated": 0, "MeSH": 1, "MONDO": 2, "HPO": 3, "DrugBank": 4, "annotated corpora": 5}
+PRIORITY = {"curated": 0, "MeSH": 1, "MONDO": 2, "HPO": 3, "DrugBank": 4}
 
 
 def kb_root() -> Path:
@@ -64,13 +63,7 @@ def build_dir() -> Path:
 
 def source_files(root: Path | None = None) -> list[Path]:
     root = root or kb_root()
-    files = sorted((root / "sources").glob("*.tsv")) + [root / "curated.jsonl", hpo_obo_path()]
-    return files + [p for p in [lexicon_file(root)] if p.is_file()]
-
-
-def lexicon_file(root: Path | None = None) -> Path:
-    """Names annotators gave MeSH concepts (models/literature/, beside models/kb/)."""
-    return (root or kb_root()).parent / "literature" / "lexicon.tsv"
+    return sorted((root / "sources").glob("*.tsv")) + [root / "curated.jsonl", hpo_obo_path()]
 
 
 def fingerprint(root: Path | None = None) -> str:
@@ -164,15 +157,6 @@ def compile_concepts(root: Path | None = None) -> Compiled:
         while cid in redirects:
             cid = redirects[cid]
         return cid
-
-    for c in literature_concepts(lexicon_file(root)):  # annotators' names: onto the MeSH concept, else a new one
-        cid = resolve(c.concept_id)
-        if cid in concepts:
-            concepts[cid].aliases += c.aliases
-            if not {"chemical", "drug", "drug_class", "disease", "phenotype"} & set(concepts[cid].types):
-                concepts[cid].types = sorted(set(concepts[cid].types) | set(c.types))
-        else:
-            concepts[cid] = c
 
     path = root / "curated.jsonl"
     claimed: dict[str, str] = {}

@@ -28,6 +28,9 @@ class Block:
     label_end: int | None = None
 
 
+LITERATURE_FORMATS = frozenset({"pubtator", "bioc", "bioc-json", "pubmed"})  # scientific abstracts' formats
+
+
 @dataclass(frozen=True)
 class Document:
     """One article as read from the corpus, with its text and structure."""

@@ -59,6 +59,18 @@ def concept_type(types: Iterable[str]) -> str:
     return entity_type(types) or (types[0] if types else "")
 
 
+@cache
+def lexicon_types() -> dict[str, str]:
+    """MeSH concept id -> `chemical`/`disease` for every id annotators gave a name."""
+    return {"MESH:" + e.mesh_id: e.type for e in literature_lexicon().values() if e.mesh_id}
+
+
+def kind_of(cid: str, types: Iterable[str] | None) -> str:
+    """A concept's type for the tables: from the KB when it has the concept (`types`), else from the
+    annotated corpora (a chemical only they name), else empty."""
+    return concept_type(types) if types is not None else lexicon_types().get(cid, "")
+
+
 def words(text: str) -> list[tuple[int, int, str]]:
     """(start, end, key form) of each word: the unit names are compared in."""
     return [(m.start(), m.end(), key(m.group())) for m in _WORD.finditer(text)]
@@ -67,6 +79,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
 @dataclass(frozen=True)
 class LexiconEntry:
     name: str  # key form
+    text: str  # the commonest written form
     type: str
     mesh_id: str  # empty: annotators never marked it
     n_marked: int
@@ -87,7 +100,7 @@ def literature_lexicon(path: Path | None = None) -> dict[str, LexiconEntry]:
     if not path.is_file():
         return {}
     with open(path, newline="", encoding="utf-8") as fh:
-        return {r["name"]: LexiconEntry(r["name"], r["type"], r["mesh_id"], int(r["n_marked"]), int(r["n_seen"]))
+        return {r["name"]: LexiconEntry(r["name"], r["text"], r["type"], r["mesh_id"], int(r["n_marked"]), int(r["n_seen"]))
                 for r in csv.DictReader(fh, delimiter="\t")}
 
 
@@ -98,11 +111,22 @@ class Recogniser:
         self.linker = linker
         self.lexicon = literature_lexicon() if lexicon is None else lexicon
         self.names: dict[str, tuple[str, str]] = {}  # key form -> (concept id, type)
+        self.display: dict[str, str] = {}  # names of concepts only the annotated corpora know
         for index in linker.indexes:
             for name, cuis in index.exact.items():
                 found = self._choose(name, cuis)
                 if found:
                     self.names[name] = found
+        for name, entry in self.lexicon.items():  # the id annotators give a name wins, in the KB or not
+            if entry.reliable and entry.mesh_id:
+                cid = linker.redirects.get("MESH:" + entry.mesh_id, "MESH:" + entry.mesh_id)
+                self.names[name] = (cid, entry.type)
+                if cid not in linker.infos:
+                    self.display.setdefault(cid, entry.text)
+
+    def name_of(self, cid: str) -> str:
+        info = self.linker.infos.get(cid)
+        return info.name if info else self.display.get(cid, cid)
 
     def _choose(self, name: str, cuis: set[str]) -> tuple[str, str] | None:
         entry = self.lexicon.get(name)
@@ -139,7 +163,7 @@ class Recogniser:
                     continue
                 j, (cid, kind) = hit
                 s, e = start + ws[i][0], start + ws[j - 1][1]
-                found.append(Entity(text[s:e], s, e, kind, cid, self.linker.infos[cid].name))
+                found.append(Entity(text[s:e], s, e, kind, cid, self.name_of(cid)))
                 i = j
         return self._abbreviated(text, found, abbreviations or {}, spans)
 

@@ -19,11 +19,7 @@ lives in `models/kb/`, so the build needs no network:
   both carry D007004 Hypoglycemic Agents, so only its names, synonyms and
   DrugBank ids are used);
 - the curated concepts of `models/kb/curated.jsonl` (exposures, states, drug
-  classes, treatments and the granularity claims are counted at);
-- the names annotators gave MeSH concepts in the training sets of BC5CDR and
-  NCBI Disease (`models/literature/lexicon.tsv`, see
-  `scripts/compile_literature_lexicon.py`), including chemicals whose MeSH
-  supplementary records are not among the vendored tables.
+  classes, treatments and the granularity claims are counted at).
 """
 
 from __future__ import annotations
@@ -305,26 +301,3 @@ def curated_concepts(path: Path) -> list[Curated]:
             out.append(Curated(rec["id"], rec["name"], rec.get("label", ""), rec.get("synonyms", []),
                                rec.get("parents", []), rec.get("same_as", []), rec.get("types", []), n))
     return out
-
-
-# -- names from annotated corpora -------------------------------------------------------
-
-LEXICON_COLUMNS = ["name", "text", "type", "mesh_id", "n_marked", "n_seen"]
-
-
-def literature_concepts(path: Path) -> list[Concept]:
-    """One concept per MeSH id annotators gave a name in the training corpora, with those names
-    (the ones they mostly left unmarked where they occurred are not names of anything)."""
-    from pipeline.recognise import MIN_MARKED_SHARE, MIN_SEEN
-
-    if not path.is_file():
-        return []
-    by_id: dict[str, Concept] = {}
-    for r in _tsv(path, LEXICON_COLUMNS):
-        n_marked, n_seen = int(r["n_marked"]), int(r["n_seen"])
-        if not r["mesh_id"] or (n_seen >= MIN_SEEN and n_marked < MIN_MARKED_SHARE * n_seen):
-            continue
-        cid = "MESH:" + r["mesh_id"]
-        concept = by_id.setdefault(cid, Concept(cid, r["text"], "annotated corpora", types=[r["type"]]))
-        concept.aliases += [r["text"], r["name"]]
-    return list(by_id.values())
