@@ -100,7 +100,8 @@ def literature_lexicon(path: Path | None = None) -> dict[str, LexiconEntry]:
     if not path.is_file():
         return {}
     with open(path, newline="", encoding="utf-8") as fh:
-        return {r["name"]: LexiconEntry(r["name"], r["text"], r["type"], r["mesh_id"], int(r["n_marked"]), int(r["n_seen"]))
+        return {r["name"]: LexiconEntry(r["name"], r["text"], r["type"], r["mesh_id"], int(r["n_marked"]),
+                                        int(r["n_seen"]))
                 for r in csv.DictReader(fh, delimiter="\t")}
 
 
