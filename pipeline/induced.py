@@ -110,6 +110,11 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
                 claims[(c, d)].add(kind)
                 claims[(d, c)].add("reverse")
     n_sentences = max(1, len(sentences))
+    chem_rank = _ranks({e.concept_id for e in chems}, count)
+    disease_rank = _ranks(disease_ids, count)
+    chem_sentences: dict[int, set[str]] = defaultdict(set)
+    for e in chems:
+        chem_sentences[sentence_of[e]].add(e.concept_id)
     out = []
     by_chem: dict[str, list[Entity]] = defaultdict(list)
     by_dis: dict[str, list[Entity]] = defaultdict(list)
@@ -131,6 +136,8 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
             f["disease_mentions"] = math.log1p(len(dms))
             f["chem_is_main"] = float(count[c] == top_chem)
             f["disease_is_main"] = float(count[d] == top_dis)
+            f["chem_rank_" + str(min(3, chem_rank[c]))] = 1.0
+            f["disease_rank_" + str(min(3, disease_rank[d]))] = 1.0
             f["only_chemical"] = float(len(by_chem) == 1)
             f["n_chemicals"] = math.log1p(len(by_chem))
             f["n_diseases"] = math.log1p(len(by_dis))
@@ -162,9 +169,14 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
                                    ("after_disease:", _word_next_to(text, best[1], False))):
                     if word:
                         f[name + word] = 1.0
+                if n <= 3:
+                    for w in set(between):
+                        f["close:" + w] = 1.0
             else:
                 gap = min(abs(sentence_of[a] - sentence_of[b]) for a in cms for b in dms)
                 f["sentence_gap"] = math.log1p(gap)
+            rivals = {sentence_of[b] for b in dms if chem_sentences[sentence_of[b]] - {c}}
+            f["disease_with_other_chemical"] = float(bool(rivals))
             chem_m, dis_m = best if best else (cms[0], dms[0])
             at = sentence_of[dis_m] if sentence_of[dis_m] >= 0 else sentence_of[chem_m]
             sent = sentences[at] if at >= 0 else None
@@ -172,15 +184,24 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
     return out
 
 
+def _ranks(ids: set[str], count: Counter) -> dict[str, int]:
+    """1 for the most mentioned concept(s), 2 for the next count, ..."""
+    levels = sorted({count[i] for i in ids}, reverse=True)
+    return {i: levels.index(count[i]) + 1 for i in ids}
+
+
 @dataclass(frozen=True)
 class Model:
-    """`threshold` accepts a pair; `fallback` accepts a document's best pair when none reaches the
-    threshold (an abstract in this genre nearly always reports one adverse effect)."""
+    """`threshold` accepts a pair on its own; a pair scoring at least `relative` times the document's
+    best pair is accepted too, if it reaches `floor` (an abstract in this genre nearly always reports
+    an adverse effect, and the scores of its pairs are comparable with each other more than across
+    abstracts)."""
 
     weights: dict[str, float]
     intercept: float
     threshold: float
-    fallback: float = 1.0
+    relative: float = 1.01
+    floor: float = 1.0
 
     def score(self, features: dict[str, float]) -> float:
         z = self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
@@ -201,7 +222,7 @@ def load_model(path: Path | None = None) -> Model | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Model(data["weights"], data["intercept"], data["threshold"], data.get("fallback", 1.0))
+    return Model(data["weights"], data["intercept"], data["threshold"], data["relative"], data["floor"])
 
 
 def most_specific(pairs: set[tuple[str, str]], ancestors: Callable[[str], set[str]]) -> set[tuple[str, str]]:
@@ -215,12 +236,15 @@ def accepted(found: list[Candidate], model: Model, ancestors: Callable[[str], se
     for cand in found:
         cand.score = model.score(cand.features)
         cand.reasons = model.reasons(cand.features)
-    keep = {(c.chemical, c.disease) for c in found if c.score >= model.threshold}
-    best = max(found, key=lambda c: (c.score, c.chemical, c.disease), default=None)
-    if not keep and best is not None and best.score >= model.fallback:
-        keep = {(best.chemical, best.disease)}
+    keep = {(c.chemical, c.disease) for c in found if judged(c.score, max(x.score for x in found), model.threshold,
+                                                               model.relative, model.floor)}
     keep = most_specific(keep, ancestors)
     return [c for c in found if (c.chemical, c.disease) in keep]
+
+
+def judged(score: float, best: float, threshold: float, relative: float, floor: float) -> bool:
+    """Is a pair accepted, given its score and the best score of its document's pairs?"""
+    return score >= threshold or (score >= floor and score >= relative * best)
 
 
 def induced_evidence(doc_id: str, text: str, found: list[Candidate], model: Model | None,

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from pipeline.linker import Linker, _priority
 from pipeline.model import Entity
 from pipeline.settings import MODELS_DIR
@@ -90,6 +92,21 @@ class LexiconEntry:
         return self.n_seen < MIN_SEEN or self.n_marked >= MIN_MARKED_SHARE * self.n_seen
 
 
+def annotated_only_path() -> Path:
+    return Path(MODELS_DIR) / "literature" / "annotated_only.tsv"
+
+
+@cache
+def annotated_only() -> frozenset[str]:
+    """KB branches whose names are chemicals only where annotators marked them (proteins, enzymes,
+    classes of drugs by action): the names stay for claims, the recogniser takes them from the lexicon."""
+    path = annotated_only_path()
+    if not path.is_file():
+        return frozenset()
+    with open(path, newline="", encoding="utf-8") as fh:
+        return frozenset(r["concept_id"] for r in csv.DictReader(fh, delimiter="\t"))
+
+
 def lexicon_path() -> Path:
     return Path(MODELS_DIR) / "literature" / "lexicon.tsv"
 
@@ -113,10 +130,12 @@ class Recogniser:
         self.lexicon = literature_lexicon() if lexicon is None else lexicon
         self.names: dict[str, tuple[str, str]] = {}  # key form -> (concept id, type)
         self.display: dict[str, str] = {}  # names of concepts only the annotated corpora know
+        self.marked = {name for name, e in self.lexicon.items() if e.mesh_id and e.reliable}
+        branches = annotated_only()
         for index in linker.indexes:
             for name, cuis in index.exact.items():
                 found = self._choose(name, cuis)
-                if found:
+                if found and (name in self.marked or not branches & (linker.ancestors(found[0]) | {found[0]})):
                     self.names[name] = found
         for name, entry in self.lexicon.items():  # the id annotators give a name wins, in the KB or not
             if entry.reliable and entry.mesh_id:
@@ -143,7 +162,12 @@ class Recogniser:
         return min(typed, key=lambda ct: (_priority(self.linker.infos[ct[0]]), ct[0]))
 
     def _allowed(self, name: str, written: str) -> bool:
-        return len(name) > 3 or written.isupper() or (len(written) == 2 and written.istitle())
+        """A short name only as annotators marked it, in capitals (`ALL`, not `all`) or as an element's
+        symbol (`Mg`), never a word that starts a sentence (`No`, `He`, `As`)."""
+        if len(name) > 3:
+            return True
+        return name in self.marked and (written.isupper() or (
+            len(written) == 2 and written.istitle() and written.lower() not in STOP_WORDS))
 
     def find(self, text: str, spans: Iterable[tuple[int, int]], abbreviations: dict[str, str] | None = None,
              ) -> list[Entity]:

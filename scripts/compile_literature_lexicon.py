@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.ingest.literature import read_pubtator  # noqa: E402
+from pipeline.ingest.literature import Article, read_pubtator  # noqa: E402
 from pipeline.recognise import MAX_WORDS, MIN_SEEN, entity_type, lexicon_path, words  # noqa: E402
 
 TRAINING = {  # file under shared/data, and the entity types its annotators marked
@@ -43,13 +43,18 @@ def _type(label: str) -> str:
     return "chemical" if label == "Chemical" else "disease"
 
 
-def compile_lexicon(shared: Path, kb_names: dict[str, str]) -> list[dict]:
+def training_corpora(shared: Path) -> list[tuple[list[Article], set[str]]]:
+    """The training files' articles, each with the entity types its annotators marked."""
+    return [(read_pubtator((shared / "data" / rel).read_bytes()), types) for rel, types in TRAINING.items()]
+
+
+def compile_lexicon(corpora: list[tuple[list[Article], set[str]]], kb_names: dict[str, str]) -> list[dict]:
     marked: dict[str, Counter] = defaultdict(Counter)  # name -> mesh ids ("" for none)
     texts: dict[str, Counter] = defaultdict(Counter)
     kinds: dict[str, Counter] = defaultdict(Counter)
     seen: Counter = Counter()
-    for rel, types in TRAINING.items():
-        for article in read_pubtator((shared / "data" / rel).read_bytes()):
+    for articles, types in corpora:
+        for article in articles:
             text = article.text
             spans = []
             for a in article.annotations:
@@ -89,19 +94,23 @@ def compile_lexicon(shared: Path, kb_names: dict[str, str]) -> list[dict]:
     return rows
 
 
+def kb_types(linker) -> dict[str, str]:
+    """KB name (key form) -> `chemical`/`disease` when all the concepts it names agree."""
+    out = {}
+    for name, cuis in linker.indexes[0].exact.items():
+        kinds = {entity_type(linker.infos[c].types) for c in cuis if c in linker.infos} - {""}
+        if len(kinds) == 1:
+            out[name] = kinds.pop()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = parser.parse_args()
     from pipeline.linker import Linker
 
-    linker = Linker()
-    kb_names = {}
-    for name, cuis in linker.indexes[0].exact.items():
-        kinds = {entity_type(linker.infos[c].types) for c in cuis if c in linker.infos} - {""}
-        if len(kinds) == 1:
-            kb_names[name] = kinds.pop()
-    rows = compile_lexicon(args.shared, kb_names)
+    rows = compile_lexicon(training_corpora(args.shared), kb_types(Linker()))
     out = lexicon_path()
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as fh:
