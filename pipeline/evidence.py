@@ -11,7 +11,7 @@ from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
-from pipeline.induced import Candidate, candidates, induced_evidence, load_model
+from pipeline.induced import Candidate, candidates, induced_evidence, load_model, load_priors, mesh_id
 from pipeline.linker import Linker, shared_linker
 from pipeline.model import LITERATURE_FORMATS, Document, DocumentResult, Entity, Evidence, Mention
 from pipeline.normalise import Normaliser
@@ -99,7 +99,8 @@ def pair_candidates(document: Document, parsed: ParsedDocument, entities: list[E
                     linker: Linker) -> list[Candidate]:
     """The document's chemical-disease pairs with their features (`pipeline.induced`)."""
     title = next(((b.start, b.end) for b in document.blocks if b.kind == "title"), None)
-    return candidates(document.text, title, sentence_spans(parsed), entities, rows, linker.ancestors)
+    return candidates(document.text, title, sentence_spans(parsed), entities, rows, linker.ancestors, load_priors(),
+                      lambda cid: mesh_id(cid, linker))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ most, so a reader can see why.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from collections import Counter, defaultdict
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from pipeline.linker import Linker
 from pipeline.model import Entity, Evidence, Mention
 from pipeline.settings import MODELS_DIR
 from pipeline.vocabularies import key
@@ -79,10 +81,73 @@ def _word_next_to(text: str, e: Entity, before: bool) -> str:
     return found[0] if found else ""
 
 
+def mesh_id(concept_id: str, linker: Linker) -> str:
+    """The MeSH id a KB concept stands for: its own, the first MeSH concept folded into it, else the
+    nearest MeSH concept above it (an HPO phenotype MeSH has no descriptor for is annotated with
+    the closest one, as the task's guidelines ask)."""
+    level, seen = [concept_id], set()
+    while level:
+        for cid in level:
+            if cid.startswith("MESH:"):
+                return cid[5:]
+            info = linker.info(cid)
+            found = next((x[5:] for x in (info.xrefs if info else ()) if x.startswith("MESH:")), "")
+            if found:
+                return found
+        seen.update(level)
+        level = sorted({p for cid in level if (info := linker.info(cid)) for p in info.parents} - seen)
+    return ""
+
+
+@dataclass(frozen=True)
+class Priors:
+    """What the training abstracts' annotators said about MeSH concepts: in how many abstracts a chemical
+    or disease was named, in how many of them it was part of a CID pair, and how often each pair was
+    (facts from public-domain data, as the lexicon; `models/induced/priors.tsv`)."""
+
+    named: dict[str, int] = field(default_factory=dict)
+    induced: dict[str, int] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def features(self, chemical: str, disease: str) -> dict[str, float]:
+        out = {}
+        for name, mesh in (("chem", chemical), ("disease", disease)):
+            n = self.named.get(mesh, 0)
+            out[f"prior_{name}_induced_share"] = self.induced.get(mesh, 0) / (n + 2)
+            out[f"prior_{name}_unseen"] = float(n == 0)
+        out["prior_pair"] = math.log1p(self.pairs.get((chemical, disease), 0))
+        return out
+
+
+PRIOR_COLUMNS = ["kind", "chemical", "disease", "count"]
+
+
+def priors_path() -> Path:
+    return Path(MODELS_DIR) / "induced" / "priors.tsv"
+
+
+@cache
+def load_priors(path: Path | None = None) -> Priors:
+    path = path or priors_path()
+    priors = Priors()
+    if not path.is_file():
+        return priors
+    with open(path, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            table = {"named": priors.named, "induced": priors.induced}.get(r["kind"])
+            if table is not None:
+                table[r["chemical"] or r["disease"]] = int(r["count"])
+            else:
+                priors.pairs[(r["chemical"], r["disease"])] = int(r["count"])
+    return priors
+
+
 def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[int, int]],
                entities: Iterable[Entity], rows: Iterable[Evidence],
-               ancestors: Callable[[str], set[str]]) -> list[Candidate]:
+               ancestors: Callable[[str], set[str]], priors: Priors | None = None,
+               mesh: Callable[[str], str] = lambda c: c.removeprefix("MESH:")) -> list[Candidate]:
     """Every chemical-disease pair of a document, with its features."""
+    priors = priors or Priors()
     entities = list(entities)
     chems = [e for e in entities if e.type == "chemical"]
     diseases = [e for e in entities if e.type == "disease"]
@@ -124,7 +189,7 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
         by_dis[e.concept_id].append(e)
     for c, cms in sorted(by_chem.items()):
         for d, dms in sorted(by_dis.items()):
-            f: dict[str, float] = {"bias_pair": 1.0}
+            f: dict[str, float] = {"bias_pair": 1.0, **priors.features(mesh(c), mesh(d))}
             pairs = [(a, b) for a in cms for b in dms if sentence_of[a] == sentence_of[b] and sentence_of[a] >= 0]
             in_title = title is not None
             c_title = in_title and any(title[0] <= a.start < title[1] for a in cms)

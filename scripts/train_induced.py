@@ -20,6 +20,7 @@ official document-level F1. The development set is never read: it is what
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import pickle
 import sys
@@ -29,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from pipeline.induced import PRIOR_COLUMNS, Priors  # noqa: E402
 
 TRAINING = "data/bc5cdr/CDR_TrainingSet.PubTator.txt"
 FOLDS = 5
@@ -61,12 +64,36 @@ def extracted(shared: Path, cache: Path | None) -> list[dict]:
     return out
 
 
+def compile_priors(articles: list) -> Priors:
+    """Per MeSH id: abstracts that name it, abstracts where it is part of a CID pair; CID pairs' counts."""
+    named: Counter = Counter()
+    induced: Counter = Counter()
+    pairs: Counter = Counter()
+    for a in articles:
+        ids = {i for x in a.annotations for i in x.ids if i != "-1"}
+        cid = {(r.args[0], r.args[1]) for r in a.relations if r.type == "CID"}
+        named.update(ids)
+        induced.update({i for pair in cid for i in pair})
+        pairs.update(cid)
+    return Priors(dict(named), dict(induced), dict(pairs))
+
+
+def write_priors(priors: Priors, path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(PRIOR_COLUMNS)
+        for kind, table in (("named", priors.named), ("induced", priors.induced)):
+            for mesh, n in sorted(table.items()):
+                writer.writerow([kind, mesh, "", n])
+        for (c, d), n in sorted(priors.pairs.items()):
+            writer.writerow(["pair", c, d, n])
+
+
 def features(shared: Path, cache: Path | None) -> list[dict]:
     """One record per candidate pair: doc, chemical and disease MeSH ids, features, label (cross-fitted)."""
     from compile_literature_lexicon import compile_lexicon, kb_types, training_corpora
 
-    from pipeline.evaluate.bc5cdr import mesh_id
-    from pipeline.induced import candidates
+    from pipeline.induced import candidates, mesh_id
     from pipeline.linker import shared_linker
     from pipeline.recognise import LexiconEntry, Recogniser
 
@@ -79,12 +106,14 @@ def features(shared: Path, cache: Path | None) -> list[dict]:
     for fold in range(FOLDS):
         rest = [a for a in bc5cdr if fold_of[a.pmid] != fold]
         rows = compile_lexicon([(rest, bc5cdr_types), *others], names)
+        priors = compile_priors(rest)
         recogniser = Recogniser(linker, {r["name"]: LexiconEntry(r["name"], r["text"], r["type"], r["mesh_id"],
                                                                  r["n_marked"], r["n_seen"]) for r in rows})
         for d in (d for d in docs if fold_of[d["pmid"]] == fold):
             entities = recogniser.find(d["text"], d["spans"], d["abbreviations"])
             gold = {tuple(g) for g in d["gold"]}
-            for cand in candidates(d["text"], d["title"], d["sentences"], entities, d["rows"], linker.ancestors):
+            for cand in candidates(d["text"], d["title"], d["sentences"], entities, d["rows"], linker.ancestors,
+                                   priors, lambda cid: mesh_id(cid, linker)):
                 c, m = mesh_id(cand.chemical, linker), mesh_id(cand.disease, linker)
                 out.append({"doc": d["pmid"], "fold": fold, "chemical": cand.chemical, "disease": cand.disease,
                             "c": c, "d": m, "features": cand.features, "label": int((c, m) in gold),
@@ -172,6 +201,10 @@ def main() -> None:
     }
     path = model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    from pipeline.induced import priors_path
+    from pipeline.ingest.literature import read_pubtator
+
+    write_priors(compile_priors(read_pubtator((args.shared / TRAINING).read_bytes())), priors_path())
     path.write_text(json.dumps(out, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     print(f"{path}: C={best_c} rule={best_rule} 5-fold document F1 {best_f1:.3f} "
           f"({len(records)} pairs, {int(y.sum())} positive, {len(weights)} weights)")

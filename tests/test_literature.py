@@ -9,7 +9,7 @@ import bioc
 import pandas as pd
 import pytest
 from bioc import biocjson, biocxml
-from conftest import SHARED
+from conftest import SHARED, evidence_of, seed
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -190,3 +190,38 @@ def test_bench_bc5cdr_scores_a_pubtator_file_against_its_own_relations(tmp_path:
     evidence = read_table(tmp_path / "out" / "evidence.csv")
     induced = evidence[(evidence.cause_type == "chemical") & (evidence.effect_type == "disease")]
     assert tp + fp <= len(induced)  # every predicted pair stands on an evidence row
+
+
+def test_recogniser_takes_names_not_sentence_openings_or_proteins():
+    from pipeline.linker import shared_linker
+    from pipeline.recognise import shared_recogniser
+
+    text = ("No hepatotoxicity was seen. An increase in alkaline phosphatase followed lithium carbonate. "
+            "As a result, seizures occurred.")
+    found = {(e.text, e.type) for e in shared_recogniser(shared_linker()).find(text, [(0, len(text))])}
+    assert {("hepatotoxicity", "disease"), ("lithium carbonate", "chemical"), ("seizures", "disease")} <= found
+    assert not {t for t, _ in found} & {"No", "An", "As", "alkaline phosphatase"}
+
+
+def test_the_document_level_judgement_is_for_abstracts_only():
+    """A web article with a chemical and a disease gets no `document:induced` row; the same text read
+    as a PubTator abstract can."""
+    from pipeline.evidence import analyse_document
+    from pipeline.ingest import make_document
+
+    web = [e for e in evidence_of(seed("001")) if e.rule == "document:induced"]
+    assert web == []
+    article = articles(1, 0)[0]
+    as_text = make_document("t", "t.txt", article.text)
+    as_abstract = make_document(article.pmid, "a.pubtator", article.text, article.meta, "pubtator", article.blocks())
+    assert not [e for e in analyse_document(as_text).evidence if e.rule == "document:induced"]
+    assert [e for e in analyse_document(as_abstract).evidence if e.rule == "document:induced"]
+
+
+def test_acceptance_is_absolute_or_relative_to_the_documents_best_pair():
+    from pipeline.induced import judged
+
+    assert judged(0.5, 0.9, threshold=0.4, relative=0.75, floor=0.1)
+    assert judged(0.3, 0.35, threshold=0.4, relative=0.75, floor=0.1)  # close to its abstract's best
+    assert not judged(0.2, 0.35, threshold=0.4, relative=0.75, floor=0.1)
+    assert not judged(0.08, 0.09, threshold=0.4, relative=0.75, floor=0.1)  # below the floor

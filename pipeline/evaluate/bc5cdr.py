@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.assemble import assemble
-from pipeline.induced import most_specific
+from pipeline.induced import mesh_id, most_specific
 from pipeline.ingest.literature import Article, read_pubtator
 from pipeline.linker import Linker, shared_linker
 from pipeline.model import DocumentResult
@@ -70,24 +70,6 @@ def score_sets(gold: dict[str, set], predicted: dict[str, set]) -> Score:
         g, p = gold.get(doc, set()), predicted.get(doc, set())
         tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
     return Score(tp, fp, fn)
-
-
-def mesh_id(concept_id: str, linker: Linker) -> str:
-    """The MeSH id a KB concept stands for: its own, the first MeSH concept folded into it, else the
-    nearest MeSH concept above it (an HPO phenotype MeSH has no descriptor for is annotated with
-    the closest one, as the task's guidelines ask)."""
-    level, seen = [concept_id], set()
-    while level:
-        for cid in level:
-            if cid.startswith("MESH:"):
-                return cid[5:]
-            info = linker.info(cid)
-            found = next((x[5:] for x in (info.xrefs if info else ()) if x.startswith("MESH:")), "")
-            if found:
-                return found
-        seen.update(level)
-        level = sorted({p for cid in level if (info := linker.info(cid)) for p in info.parents} - seen)
-    return ""
 
 
 def cid_pairs(evidence: pd.DataFrame, mesh: Callable[[str], str], ancestors: Callable[[str], set[str]]) -> Pairs:
