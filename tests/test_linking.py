@@ -174,7 +174,7 @@ def test_a_users_own_kb_links_beside_ours(tmp_path: Path):
     assert "UMLS:C0035258" in evidence and RLS not in evidence  # the user's concept wins the tie
     assert "MESH:D000090463" in evidence  # ours still serve the rest
     entities = (tmp_path / "out" / "entities.csv").read_text(encoding="utf-8")
-    assert "UMLS:C0035258,Restless Legs Syndrome,user:my_kb.jsonl" in entities
+    assert "UMLS:C0035258,Restless Legs Syndrome,T047,user:my_kb.jsonl" in entities  # the type is the user's own
 
 
 def test_a_broken_user_kb_is_a_clear_error(tmp_path: Path):
