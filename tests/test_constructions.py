@@ -182,3 +182,15 @@ def test_direction_follows_the_predicate_and_the_effect_frame():
     relief = rows_in(rows, "can all contribute to symptom relief")
     assert development and {r.direction for r in development} == {"increases"}
     assert relief and {r.direction for r in relief} == {"decreases"}  # "relief" reverses "contribute"
+
+
+def test_a_phrase_after_the_last_conjunct_belongs_to_every_conjunct():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "signs and symptoms of deep vein thrombosis")
+    assert rows and all(r.cause.text != "symptoms" for r in rows)
+    assert {r.cause.text for r in rows} >= {"signs of deep vein thrombosis", "symptoms of deep vein thrombosis"}
+
+
+def test_damage_to_a_plural_organ_is_named_as_a_compound():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "can damage the veins")
+    damage = [r for r in rows if r.relation == "damages"]
+    assert damage and {r.effect.name for r in damage} == {"vein damage"}

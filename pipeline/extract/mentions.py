@@ -155,13 +155,27 @@ def _shared_noun(group: list[Token]) -> Token | None:
     return None
 
 
+def _shared_preps(group: list[Token], lex: Lexicon, top: bool, exclude: int) -> list[Token]:
+    """`signs and symptoms of DVT` parsed with `of DVT` hung on the first conjunct although it
+    follows the last: the phrase belongs to every conjunct."""
+    first, last = group[0], group[-1]
+    preps = [c for c in first.children if c.dep_ == "prep" and c.i > last.i and _keep_child(first, c, lex, top)]
+    toks = [t for p in preps for t in p.subtree if not t.is_space]
+    return [] if any(t.i == exclude for t in toks) else toks
+
+
 def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
     group = _conjuncts(tok)
     noun = _shared_noun(group)
+    shared = _shared_preps(group, lex, top, exclude) if len(group) > 1 else []
     for alt in group:
         if noun is not None and alt.i != group[0].i and not list(alt.children):
             out.append(([alt, noun], ""))
+            continue
+        if shared and alt.i != group[0].i and not any(c.dep_ == "prep" for c in alt.children):
+            out.extend((sorted(toks + shared, key=lambda t: t.i), umbrella)
+                       for toks, umbrella in _single(alt, lex, top, exclude))
             continue
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
