@@ -194,3 +194,21 @@ def test_damage_to_a_plural_organ_is_named_as_a_compound():
     rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "can damage the veins")
     damage = [r for r in rows if r.relation == "damages"]
     assert damage and {r.effect.name for r in damage} == {"vein damage"}
+
+
+def test_a_relative_clause_on_a_classifying_noun_is_said_of_what_it_classifies():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "a disease that occurs when the kidneys fail")
+    assert rows and "disease" not in {r.effect.name for r in rows} | {r.cause.name for r in rows}
+    assert any(r.effect.text == "renal tubular acidosis" and r.cause.text.startswith("the kidneys fail")
+               for r in rows)
+
+
+def test_people_of_all_ages_is_no_cause():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "People of all ages can develop")
+    assert rows and not [r for r in rows if "ages" in r.cause.text]
+    assert {r.cause.text for r in rows} == {"people who are older than 45"}  # the age that is a risk stays
+
+
+def test_part_or_all_of_an_organ_is_one_mention_of_the_organ():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "surgical removal of part or all of the thyroid")
+    assert rows and {r.cause.text for r in rows} == {"surgical removal of the thyroid"}

@@ -164,9 +164,28 @@ def _shared_preps(group: list[Token], lex: Lexicon, top: bool, exclude: int) -> 
     return [] if any(t.i == exclude for t in toks) else toks
 
 
+def _coordinated_quantifiers(group: list[Token]) -> tuple[list[Token], str] | None:
+    """`removal of part or all of the thyroid`, parsed with `all` as a conjunct of `removal`: one
+    mention, `removal of the thyroid`, not `removal of part` and `all of the thyroid`."""
+    if len(group) != 2:
+        return None
+    first, last = group
+    quantifiers = QUANTIFIER_HEADS | {"part"}
+    inner = first_match(last, ("prep[of]>pobj",))
+    edge = first.doc[last.i - 2] if last.i >= 2 else first
+    if (last.lemma_.lower() not in quantifiers or not inner or edge.lemma_.lower() not in quantifiers
+            or edge.dep_ != "pobj" or edge.head.head.i != first.i or first.doc[last.i - 1].dep_ != "cc"):
+        return None
+    toks = [t for t in first.subtree if t.i < edge.i and not t.is_space] + [
+        t for t in inner[0].subtree if not t.is_space]
+    return toks, ""
+
+
 def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
     group = _conjuncts(tok)
+    if quantified := _coordinated_quantifiers(group):
+        return [quantified]
     noun = _shared_noun(group)
     shared = _shared_preps(group, lex, top, exclude) if len(group) > 1 else []
     for alt in group:
@@ -221,10 +240,22 @@ def render(tokens: list[Token]) -> str:
 
 
 def resolve_relative(tok: Token) -> Token:
-    """`which`/`that` as a relative clause's subject stands for the noun it modifies."""
+    """`which`/`that` as a relative clause's subject stands for the noun it modifies; when that noun
+    only classifies another (`X is a disorder that ...`, `X, a disease that ...`), for the other."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
-        return tok.head.head
+        return _classified(tok.head.head)
     return tok
+
+
+def _classified(noun: Token) -> Token:
+    if not any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in noun.children):
+        return noun
+    if noun.dep_ == "appos" and noun.head.pos_ in {"NOUN", "PROPN"}:
+        return noun.head
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subject = [c for c in noun.head.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
+        return subject[0] if subject else noun
+    return noun
 
 
 def climb_quantifier(tok: Token) -> Token:
@@ -277,8 +308,8 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
             or lex.is_class(lemma, "generic")):
         return False
     words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
-    if lex.is_class(lemma, "population_generic") and words & {"all", "any", "every"}:
-        return True  # "people of all ages"
+    if lex.is_class(lemma, "population_generic") and {t.lower_ for t in head.subtree} & {"all", "any", "every"}:
+        return True  # "people of all ages" (the quantifier itself is not kept in the mention)
     return words <= lex.strip_words | lex.evaluative | ARTICLES
 
 
