@@ -212,3 +212,10 @@ def test_people_of_all_ages_is_no_cause():
 def test_part_or_all_of_an_organ_is_one_mention_of_the_organ():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "surgical removal of part or all of the thyroid")
     assert rows and {r.cause.text for r in rows} == {"surgical removal of the thyroid"}
+
+
+def test_an_association_of_the_topic_with_a_disorder_the_knowledge_base_knows_keeps_its_order():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "is associated with coronary heart disease")
+    pairs = {(r.cause.text, r.effect.text) for r in rows}
+    assert ("Sleep apnea", "high blood pressure") in pairs and ("Sleep apnea", "irregular heartbeat") in pairs
+    assert not any(effect == "Sleep apnea" for _, effect in pairs)
