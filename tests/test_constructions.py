@@ -219,3 +219,9 @@ def test_an_association_of_the_topic_with_a_disorder_the_knowledge_base_knows_ke
     pairs = {(r.cause.text, r.effect.text) for r in rows}
     assert ("Sleep apnea", "high blood pressure") in pairs and ("Sleep apnea", "irregular heartbeat") in pairs
     assert not any(effect == "Sleep apnea" for _, effect in pairs)
+
+
+def test_a_repeated_preposition_hung_on_the_verb_and_people_who_are_x_stand_for_x():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "in people who are overweight or obese")
+    assert {"men", "overweight", "obese"} <= {r.cause.text for r in rows}
+    assert all(r.effect.text == "Sleep apnea" and r.direction == "increases" for r in rows)

@@ -76,7 +76,8 @@ def _conjuncts(tok: Token) -> list[Token]:
     while todo:
         cur = todo.pop()
         for child in cur.children:
-            if child.dep_ == "conj" and not _is_clause(child) and not (cur.dep_ == "acomp" and child.pos_ == "ADJ"):
+            if child.dep_ == "conj" and not _is_clause(child) and not (
+                    cur.dep_ == "acomp" and child.pos_ == "ADJ" and cur.head.dep_ != "relcl"):
                 out.append(child)
                 todo.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -335,9 +336,9 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
     if lex.is_population(tok.lemma_):
         # "individuals with varicose veins", "people who have chronic bronchitis" stand for the condition
         condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj",
-                                      "acl[take|use|receive|have]>dobj"))
-        if condition:
-            tok = condition[0]
+                                      "acl[take|use|receive|have]>dobj", "relcl[be]>acomp"))
+        if condition and not (condition[0].dep_ == "acomp" and any(c.dep_ == "prep" for c in condition[0].children)):
+            tok = condition[0]  # but "people who are older than 45" stay whole
     lemma = tok.lemma_.lower()
     span = (tok.idx, tok.idx + len(tok))
     if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
