@@ -225,3 +225,9 @@ def test_a_repeated_preposition_hung_on_the_verb_and_people_who_are_x_stand_for_
     rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "in people who are overweight or obese")
     assert {"men", "overweight", "obese"} <= {r.cause.text for r in rows}
     assert all(r.effect.text == "Sleep apnea" and r.direction == "increases" for r in rows)
+
+
+def test_makes_x_weak_and_more_likely_to_develop_y():
+    rows = evidence_for_text("Lung Cancer\n\nSmoking makes your lungs weak and more likely to develop cancer.")
+    assert any(r.cause.text == "Smoking" and r.direction == "increases" and "cancer" in r.effect.text.lower()
+               for r in rows)
