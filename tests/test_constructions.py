@@ -231,3 +231,10 @@ def test_makes_x_weak_and_more_likely_to_develop_y():
     rows = evidence_for_text("Lung Cancer\n\nSmoking makes your lungs weak and more likely to develop cancer.")
     assert any(r.cause.text == "Smoking" and r.direction == "increases" and "cancer" in r.effect.text.lower()
                for r in rows)
+
+
+def test_coordinated_adjectives_share_their_noun_and_hyphenated_words_stay_whole():
+    rows = evidence_of(medquad("4_MPlus_Health_Topics_QA_0000402"))
+    causes = {r.cause.text for r in rows}
+    assert {"Avoiding spicy foods", "Avoiding fatty foods", "Avoiding acidic foods"} <= causes
+    assert "Wearing loose-fitting clothes" in causes and not any(c.endswith("fatty") for c in causes)

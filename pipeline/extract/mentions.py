@@ -118,6 +118,8 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return False
     if dep == "punct":
         return child.tag_ == "HYPH" or child.text in {"'", "’", "/"}
+    if not child.whitespace_ and child.i + 2 == head.i and child.nbor().tag_ == "HYPH":
+        return True  # "loose-fitting": one word written with a hyphen
     if dep in {"det", "predet"}:
         return not top and child.lower_ in ARTICLES
     if dep == "neg":
@@ -190,7 +192,8 @@ def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tu
     noun = _shared_noun(group)
     shared = _shared_preps(group, lex, top, exclude) if len(group) > 1 else []
     for alt in group:
-        if noun is not None and alt.i != group[0].i and not list(alt.children):
+        if noun is not None and alt.i != group[0].i and not [c for c in alt.children
+                                                             if c.dep_ not in {"cc", "conj", "punct"}]:
             out.append(([alt, noun], ""))
             continue
         if shared and alt.i != group[0].i and not any(c.dep_ == "prep" for c in alt.children):
