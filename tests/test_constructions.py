@@ -238,3 +238,9 @@ def test_coordinated_adjectives_share_their_noun_and_hyphenated_words_stay_whole
     causes = {r.cause.text for r in rows}
     assert {"Avoiding spicy foods", "Avoiding fatty foods", "Avoiding acidic foods"} <= causes
     assert "Wearing loose-fitting clothes" in causes and not any(c.endswith("fatty") for c in causes)
+
+
+def test_what_a_text_only_points_at_is_not_claimed():
+    rows = evidence_of(medquad("5_NIDDK_QA_0000203"))
+    assert not rows_in(rows, "More information about how changes in diet affect")
+    assert rows_in(evidence_for_text("Kidney Stones\n\nChanges in diet affect kidney stone formation."), "Changes")

@@ -189,6 +189,13 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     return _Effect(tok, polarity)
 
 
+def _reported(sent: Span, lex: Lexicon) -> set[int]:
+    """Tokens of what a text only points at: `More information about how diet affects kidney
+    stones is provided in ...` asserts nothing about diet."""
+    return {t.i for prep in sent if prep.dep_ == "prep" and prep.lower_ in {"about", "on", "regarding"}
+            and lex.is_class(prep.head.lemma_.lower(), "abstract") for t in prep.subtree}
+
+
 def _asks_how(tok: Token) -> bool:
     """`How to prevent X?`, `How is X treated?`"""
     sent = tok.sent
@@ -265,8 +272,11 @@ class SentenceExtractor:
 
     def __call__(self, sent: Span) -> list[RawClaim]:
         claims: list[RawClaim] = []
+        reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
+            if tok.i in reported:
+                continue
             if tok.pos_ in {"VERB", "AUX"} or _verb_tagged_noun(tok):
                 for pred in self.lex.predicates_for(lemma, "VERB"):
                     claims += self._verb(tok, pred, sent)
