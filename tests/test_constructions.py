@@ -243,4 +243,4 @@ def test_coordinated_adjectives_share_their_noun_and_hyphenated_words_stay_whole
 def test_what_a_text_only_points_at_is_not_claimed():
     rows = evidence_of(medquad("5_NIDDK_QA_0000203"))
     assert not rows_in(rows, "More information about how changes in diet affect")
-    assert rows_in(evidence_for_text("Kidney Stones\n\nChanges in diet affect kidney stone formation."), "Changes")
+    assert rows_in(evidence_for_text("Kidney Stones\n\nDiet changes can affect kidney stones."), "Diet changes")
