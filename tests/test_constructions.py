@@ -244,3 +244,8 @@ def test_what_a_text_only_points_at_is_not_claimed():
     rows = evidence_of(medquad("5_NIDDK_QA_0000203"))
     assert not rows_in(rows, "More information about how changes in diet affect")
     assert rows_in(evidence_for_text("Kidney Stones\n\nDiet changes can affect kidney stones."), "Diet changes")
+
+
+def test_what_forms_is_the_whole_compound_before_formation():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "Calcium oxalate stone formation may be caused")
+    assert rows and {r.effect.text for r in rows} == {"Calcium oxalate stone"}
