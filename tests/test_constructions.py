@@ -249,3 +249,9 @@ def test_what_a_text_only_points_at_is_not_claimed():
 def test_what_forms_is_the_whole_compound_before_formation():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "Calcium oxalate stone formation may be caused")
     assert rows and {r.effect.text for r in rows} == {"Calcium oxalate stone"}
+
+
+def test_it_opening_a_sentence_continues_about_the_disorder_the_sentence_before_was_about():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "It can damage the lungs")
+    assert rows and {r.cause.text for r in rows} == {"PE"}
+    assert {"lung damage", "death"} <= {r.effect.name for r in rows}
