@@ -255,3 +255,8 @@ def test_it_opening_a_sentence_continues_about_the_disorder_the_sentence_before_
     rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "It can damage the lungs")
     assert rows and {r.cause.text for r in rows} == {"PE"}
     assert {"lung damage", "death"} <= {r.effect.name for r in rows}
+
+
+def test_cause_y_followed_by_z_keeps_y_as_the_object():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "can cause hyperthyroidism followed by")
+    assert any(r.effect.text == "hyperthyroidism" and "thyroiditis" in r.cause.text for r in rows)
