@@ -260,3 +260,9 @@ def test_it_opening_a_sentence_continues_about_the_disorder_the_sentence_before_
 def test_cause_y_followed_by_z_keeps_y_as_the_object():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "can cause hyperthyroidism followed by")
     assert any(r.effect.text == "hyperthyroidism" and "thyroiditis" in r.cause.text for r in rows)
+
+
+def test_a_compound_before_a_role_noun_is_one_effect():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "interleukin-2, a kidney cancer medication")
+    treats = [r for r in rows if r.direction == "decreases" and r.cause.text == "interleukin-2"]
+    assert treats and {r.effect.text for r in treats} == {"kidney cancer"}

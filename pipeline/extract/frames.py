@@ -515,6 +515,9 @@ class SentenceExtractor:
             if not found:
                 found = [c for c in tok.children if c.dep_ == "compound" and not self._is_trigger_word(c)
                          and pred.frame != "nominal_attribute"]
+                for noun in found[:-1]:  # "a kidney cancer medication": one compound, as in _compound_head
+                    noun.head = found[-1]
+                found = found[-1:]
             if found:
                 effects = self._effects(found)
             elif pred.implicit_effect:
