@@ -454,7 +454,8 @@ class DocumentResolver:
         kept = []
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
-            if effect.is_topic or self._disorder(effect) or on_path:
+            named = self.lex.is_disorder(ev.effect.name.lower())  # "can be fatal" names death
+            if effect.is_topic or self._disorder(effect) or named or on_path:
                 kept.append(ev)
         return kept
 

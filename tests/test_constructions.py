@@ -266,3 +266,8 @@ def test_a_compound_before_a_role_noun_is_one_effect():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "interleukin-2, a kidney cancer medication")
     treats = [r for r in rows if r.direction == "decreases" and r.cause.text == "interleukin-2"]
     assert treats and {r.effect.text for r in treats} == {"kidney cancer"}
+
+
+def test_can_be_fatal_or_life_threatening_names_death():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "sleep apnea can be life threatening")
+    assert rows and {(r.cause.text, r.effect.name) for r in rows} == {("sleep apnea", "death")}

@@ -299,7 +299,7 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
     if substituted:
         return False
     lemma = head.lemma_.lower()
-    if head.pos_ == "VERB" and head.tag_ == "VBG":
+    if head.pos_ == "VERB" and head.tag_ == "VBG" and head.dep_ != "acomp":  # "is threatening": an adjective
         if lex.is_class(lemma, "abstract"):
             return True  # "Understanding the root causes of X" does nothing to X
         objects = [t for t in toks if t.head.i == head.i and t.dep_ in {"dobj", "pobj", "attr"}]
