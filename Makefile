@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint
+.PHONY: install kb run test lint
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-run: $(STAMP)
+kb: $(STAMP)
+	$(BIN)/claims kb build
+
+run: kb
 	$(BIN)/claims run corpus/rls-seeds
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 
-test: lint
+test: lint kb
 	$(BIN)/pytest

@@ -81,6 +81,10 @@ def build_abbreviation_nlp() -> Language:
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
     nlp = spacy.blank("en")
+    # hyphenated words stay whole, so that `ataxia-telangiectasia (A-T)` is a definition: split,
+    # `A - T` has one-letter words the detector rejects
+    infixes = [p for p in nlp.Defaults.infixes if "(?:-|" not in p]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("abbreviation_detector")
     # spaCy's length cap guards the parser's memory; this pipeline only tokenizes and matches, and
     # ingest already bounds a document's length (settings.Limits), so a raised limit must not fail here

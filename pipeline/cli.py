@@ -58,6 +58,29 @@ def _refuse_if_busy(out_dir: Path) -> None:
         raise typer.Exit(3)
 
 
+kb_app = typer.Typer(help="The knowledge base concepts are linked to.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+@kb_app.command("build")
+def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if the sources did not change.")] = False) -> None:
+    """Compile MeSH, HPO, the drug vocabulary and models/kb/curated.jsonl into models/kb/build/."""
+    from pipeline import kb
+    from pipeline.vocabularies import VocabularyError
+
+    try:
+        info = kb.build(force=force)
+    except VocabularyError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    console.print(f"knowledge base in {kb.build_dir()}: {info['n_concepts']} concepts, {info['n_aliases']} aliases, "
+                  f"{info['bytes'] / 1e6:.0f} MB, built in {info['seconds']} s")
+
+
+KbOption = Annotated[Path | None, typer.Option(
+    "--kb", help="Your own KB in scispaCy's JSONL format (concept_id, canonical_name, aliases), linked beside ours.")]
+
+
 _DEFAULTS = Limits()
 MaxBytes = Annotated[int, typer.Option(min=1, help="Limit: bytes per file (a JSONL file counts as one).")]
 MaxHtml = Annotated[int, typer.Option(min=1, help="Limit: bytes per HTML page.")]
@@ -75,21 +98,30 @@ def run(
     max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
     max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
     max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
+    kb: KbOption = None,
 ) -> None:
-    """Run the pipeline on CORPUS: evidence.csv, claims.csv, documents.csv and changes.csv.
+    """Run the pipeline on CORPUS: evidence.csv, claims.csv, entities.csv, documents.csv and changes.csv.
 
     Documents analysed by an earlier run into the same output folder, unchanged
-    since and with the same code and models, are taken from its cache.
+    since and with the same code, models and KB, are taken from its cache.
 
     Input beyond a limit becomes a status=error row in documents.csv that names the limit.
 
     Limit defaults can also be set as CLAIMS_MAX_DOCUMENT_BYTES, CLAIMS_MAX_HTML_BYTES, ... in the environment.
     """
+    from pipeline.linker import UserKBError, prepare_user_kb
     from pipeline.lock import OutputBusy
     from pipeline.run import default_out_dir
 
     _check_corpus(corpus)
     limits = Limits(max_document_bytes, max_html_bytes, max_document_chars, max_sentence_chars)
+    if kb is not None:
+        try:
+            prepare_user_kb(kb)
+        except UserKBError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(2) from exc
+        kb = kb.resolve()
     out_dir = out or default_out_dir(corpus)
     _refuse_if_busy(out_dir)
     from pipeline.flow import add_progress_hook, claims_flow
@@ -109,7 +141,7 @@ def run(
         add_progress_hook(hook)
         try:
             summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, use_cache=not no_cache,
-                                  limits=limits)
+                                  limits=limits, kb=str(kb) if kb else None)
         except OutputBusy as exc:
             console.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(3) from None
@@ -145,6 +177,24 @@ def bench_semeval(
     for key in ("precision", "recall", "f1", "direction_accuracy"):
         table.add_row(key, f"{r[key]:.3f}")
     Console().print(table)
+
+
+@bench_app.command("ncbi-disease")
+def bench_ncbi(
+    corpus: Annotated[Path, typer.Option(help="An NCBI Disease corpus file (PubTator format).")] = (
+        REPO.parent / "shared" / "data" / "ncbi-disease" / "NCBIdevelopset_corpus.txt"),
+    show: Annotated[int, typer.Option(help="List this many wrong predictions.")] = 0,
+) -> None:
+    """Normalisation accuracy on gold disease mentions: the share linked to their gold MeSH/OMIM id."""
+    from pipeline.evaluate.ncbi_disease import ncbi_disease_accuracy
+
+    if not corpus.is_file():
+        console.print(f"[red]error:[/red] file not found: {corpus}")
+        raise typer.Exit(2)
+    result = ncbi_disease_accuracy(corpus)
+    for wrong in result.errors[:show]:
+        console.print(f"{wrong.text!r}: gold {wrong.gold} predicted {wrong.predicted} ({wrong.name})")
+    typer.echo(f"mentions {result.n}  correct {result.correct}  accuracy {result.accuracy:.3f}")
 
 
 def _bench_gold(name: str, eval_dir: Path) -> None:

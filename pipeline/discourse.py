@@ -205,7 +205,15 @@ class DocumentResolver:
         """An association with the topic points at the topic, unless the sentence makes the topic
         its subject and the other side a disorder (`Sleep apnea is associated with heart failure`)."""
         form = getattr(raw, "rule", "").split(":")[-1]
-        return form in {"noun", "modifier"} or not self.lex.is_disorder(other.norm, other.head)
+        return form in {"noun", "modifier"} or not self._disorder(other)
+
+    def _disorder(self, ent: Ent) -> bool:
+        """By its head word, or by the knowledge-base concept it links to (`high blood pressure`);
+        umbrella words (`underlying medical conditions`) say nothing of what the thing is."""
+        if self.lex.is_disorder(ent.norm, ent.head):
+            return True
+        umbrella = any(self.lex.is_class(ent.head, c) for c in ("umbrella", "generic", "topic_reference"))
+        return not umbrella and self.normaliser.is_disorder(ent.text)
 
     def _keep(self, cause: Ent, effect: Ent, raw: RawClaim | _Frame, rule: str) -> bool:
         if not cause.text or not effect.text:
@@ -430,7 +438,7 @@ class DocumentResolver:
         kept = []
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
-            if effect.is_topic or self.lex.is_disorder(effect.norm, effect.head) or on_path:
+            if effect.is_topic or self._disorder(effect) or on_path:
                 kept.append(ev)
         return kept
 

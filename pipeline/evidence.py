@@ -11,7 +11,8 @@ from pipeline.analysis import ParsedDocument, parse, shared_nlp
 from pipeline.discourse import DocumentResolver
 from pipeline.duplicates import signature
 from pipeline.extract.lexicon import load_lexicon
-from pipeline.model import Document, DocumentResult, Evidence
+from pipeline.linker import shared_linker
+from pipeline.model import Document, DocumentResult, Evidence, Mention
 from pipeline.normalise import Normaliser
 from pipeline.strength import shared_model
 from pipeline.strength.claim import claim_strength
@@ -29,6 +30,25 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
             best[key] = ev
     return sorted(best.values(), key=lambda e: (e.start_char, e.cause.start, e.effect.start,
                                                  e.cause.text, e.effect.text, e.direction))
+
+
+def linked_phrases(parsed: ParsedDocument, normaliser: Normaliser, abbreviations: dict[str, str]) -> list[Mention]:
+    """Every noun phrase of the document that names a KB concept as written (no backoff), so
+    that entities.csv can count a concept's mentions and forms beyond the claims' arguments."""
+    out = []
+    for piece in parsed.pieces:
+        for chunk in piece.doc.noun_chunks:
+            toks = [t for t in chunk if not t.is_punct]
+            while toks and toks[0].lower_ in normaliser.lex.strip_words:
+                toks = toks[1:]
+            if not toks or toks[-1].pos_ not in {"NOUN", "PROPN"}:
+                continue
+            span = piece.doc[toks[0].i : toks[-1].i + 1]
+            found = normaliser.linker.link(normaliser.words(span.text, abbreviations), backoff=False)
+            if found is not None:
+                out.append(Mention(span.text, piece.offset + span.start_char, piece.offset + span.end_char,
+                                   found.name, found.concept_id))
+    return out
 
 
 def _sentence_span(parsed: ParsedDocument, start: int, end: int) -> Span | None:
@@ -73,9 +93,10 @@ def analyse_document(document: Document) -> DocumentResult:
     try:
         lex = load_lexicon()
         parsed = parse(document, shared_nlp())
-        normaliser = Normaliser(lex)
+        normaliser = Normaliser(lex, shared_linker())
         resolver = DocumentResolver(document, parsed, lex, normaliser)
         rows = _with_strength(_dedupe(resolver.run()), parsed)
+        phrases = linked_phrases(parsed, normaliser, resolver.abbreviations)
         n_sentences = resolver.n_sentences
         findings = promotion.find(document, parsed)
         source = sources.identify(document, findings)
@@ -89,5 +110,6 @@ def analyse_document(document: Document) -> DocumentResult:
     return DocumentResult(
         doc_id=document.doc_id, path=document.path, status="ok", title=document.title,
         url=document.url, publisher=document.publisher, date=document.date, sha256=document.sha256,
-        n_sentences=n_sentences, evidence=tuple(rows), source=source, promotion=promo, minhash=minhash,
+        n_sentences=n_sentences, evidence=tuple(rows), mentions=tuple(phrases), source=source, promotion=promo,
+        minhash=minhash,
     )

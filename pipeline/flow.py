@@ -27,6 +27,7 @@ from prefect.utilities.annotations import quote
 
 from pipeline import run as steps
 from pipeline.cache import AnalysisCache
+from pipeline.linker import configure
 from pipeline.model import Document, DocumentResult
 from pipeline.settings import Limits
 
@@ -49,12 +50,16 @@ def lookup_task(cache: AnalysisCache, documents: list[Document]) -> tuple[dict[s
 
 
 @task(name="analyse-batch", cache_policy=NO_CACHE)
-def analyse_batch_task(documents: list[Document], cache: AnalysisCache | None) -> list[DocumentResult]:
+def analyse_batch_task(documents: list[Document], cache: AnalysisCache | None,
+                       kb: str | None = None) -> list[DocumentResult]:
+    configure(kb)
     return steps.analyse_batch(documents, cache)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(run: steps.ActiveRun, results: list[DocumentResult], analysed: set[str]) -> steps.RunSummary:
+def publish_task(run: steps.ActiveRun, results: list[DocumentResult], analysed: set[str],
+                 kb: str | None = None) -> steps.RunSummary:
+    configure(kb)
     return steps.publish(run, results, analysed)
 
 
@@ -64,20 +69,26 @@ def batches(documents: list[Document], size: int) -> list[list[Document]]:
 
 @flow(name="claims-run", log_prints=False)
 def claims_flow(
-    corpus: str, out_dir: str, batch_size: int = 8, use_cache: bool = True, limits: Limits | None = None
+    corpus: str, out_dir: str, batch_size: int = 8, use_cache: bool = True, limits: Limits | None = None,
+    kb: str | None = None,
 ) -> steps.RunSummary:
-    """Refresh the claim tables of `corpus` in `out_dir`, analysing only new or changed documents."""
-    with steps.refresh(Path(corpus), Path(out_dir), flow_run_id=flow_run.get_id()) as run:
+    """Refresh the claim tables of `corpus` in `out_dir`, analysing only new or changed documents.
+
+    `kb`: a user's KB in scispaCy's JSONL format, linked beside ours.
+    """
+    configure(kb)
+    with steps.refresh(Path(corpus), Path(out_dir), flow_run_id=flow_run.get_id(),
+                       kb=Path(kb) if kb else None) as run:
         documents, errors = ingest_task(corpus, limits)
         cache = AnalysisCache.for_output(Path(out_dir), run.versions) if use_cache else None
         known, todo = lookup_task(cache, quote(documents)) if cache else ({}, documents)
-        futures = [analyse_batch_task.submit(quote(batch), cache) for batch in batches(todo, batch_size)]
+        futures = [analyse_batch_task.submit(quote(batch), cache, kb) for batch in batches(todo, batch_size)]
         fresh: dict[str, DocumentResult] = {}
         for future in as_completed(futures):
             fresh.update((r.doc_id, r) for r in future.result())
             for hook in _progress_hooks:
                 hook(len(fresh), len(todo))
-        summary = publish_task(run, quote(steps.merge_results(documents, errors, known, fresh)), set(fresh))
+        summary = publish_task(run, quote(steps.merge_results(documents, errors, known, fresh)), set(fresh), kb)
         if cache:
             cache.prune(cache.key(d) for d in documents)
     return summary

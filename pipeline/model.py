@@ -140,6 +140,7 @@ class DocumentResult:
     sha256: str = ""
     n_sentences: int = 0
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    mentions: tuple[Mention, ...] = field(default_factory=tuple)  # noun phrases anywhere that link to the KB
     source: Source | None = None
     promotion: Promotion | None = None
     minhash: tuple[int, ...] = ()  # the text's MinHash signature, for near-duplicate detection

@@ -1,10 +1,12 @@
 """Concept names and ids for claim arguments.
 
-Until a knowledge base links mentions to ontology concepts, a mention's
-concept is its normalised surface form: lower-case words, nouns in the
-singular, leading determiners and quantifiers dropped, abbreviations the
-document defines written out; so `Low iron levels` and `low iron level` meet.
-The document's topic maps to one concept whatever words refer to it.
+A mention is cleaned (lower-case words, leading determiners and quantifiers
+dropped, abbreviations the document defines written out, relational frames
+such as `deficiency in X` rewritten by `models/normalise/frames.tsv`) and linked
+to the knowledge base (`pipeline.linker`). A mention that links to nothing keeps
+its normalised surface form as its concept (nouns in the singular, so `Low iron
+levels` and `low iron level` meet); assembly merges similar ones across the
+corpus. The document's topic maps to one concept whatever words refer to it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.extract.lexicon import Lexicon
+from pipeline.linker import Linker
 from pipeline.settings import MODELS_DIR
 from pipeline.text import singular
 
@@ -53,8 +56,9 @@ def slug(name: str) -> str:
 
 
 class Normaliser:
-    def __init__(self, lex: Lexicon):
+    def __init__(self, lex: Lexicon, linker: Linker | None = None):
         self.lex = lex
+        self.linker = linker
 
     def words(self, text: str, abbreviations: dict[str, str]) -> str:
         """Lower-case words, leading determiners and quantifiers dropped; a mention that is only an
@@ -89,5 +93,20 @@ class Normaliser:
             name = ent.name or unframe(self.words(ent.text, abbreviations))
             key = unframe(self.words(ent.norm, abbreviations))
         if template:
-            name, key = template.format(name), template.format(key)
+            name, key = self.fill(template, name), self.fill(template, key)
+        if self.linker is not None and (found := self.linker.link(name)):
+            return found.name, found.concept_id
         return name, "local:" + slug(key)
+
+    @staticmethod
+    def fill(template: str, name: str) -> str:
+        """`{} damage` of `the veins` is `vein damage`: a noun in front of another is singular."""
+        if template.startswith("{} "):
+            words = name.split()
+            name = " ".join([*words[:-1], singular(words[-1])]) if words else name
+        return template.format(name)
+
+    def is_disorder(self, text: str) -> bool:
+        """Does a mention name a disease or phenotype in the knowledge base? (for relevance
+        filters that would otherwise judge by the head word's morphology)"""
+        return self.linker is not None and self.linker.is_disorder(unframe(self.words(text, {})))

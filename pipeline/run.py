@@ -21,6 +21,7 @@ from pipeline.changes import claim_changes, summary
 from pipeline.evidence import analyse_document
 from pipeline.history import History, Run
 from pipeline.ingest import read_corpus
+from pipeline.linker import configure
 from pipeline.lock import output_lock
 from pipeline.model import Document, DocumentResult, IngestError
 from pipeline.settings import Limits
@@ -103,11 +104,12 @@ def analyse_batch(documents: Iterable[Document], cache: Cache | None = None) -> 
 
 
 @contextmanager
-def refresh(corpus: Path, out_dir: Path, flow_run_id: str | None = None) -> Iterator[ActiveRun]:
+def refresh(corpus: Path, out_dir: Path, flow_run_id: str | None = None,
+            kb: Path | None = None) -> Iterator[ActiveRun]:
     """Hold `out_dir` for one run (OutputBusy if another run has it) and record how the run ends."""
     history = History(out_dir)
     with output_lock(out_dir, holder=history.running):
-        versions = analysis_versions()
+        versions = analysis_versions(user_kb=kb)
         record = history.begin(corpus, versions, flow_run_id)
         try:
             yield ActiveRun(Path(corpus), Path(out_dir), history, record, versions, time.perf_counter())
@@ -157,11 +159,12 @@ def summarise(run: ActiveRun, results: list[DocumentResult], tables: Tables, n_a
 
 def run_corpus(
     corpus: Path, out_dir: Path | None = None, progress: Progress | None = None, limits: Limits | None = None,
-    cache: Cache | None = None,
+    cache: Cache | None = None, kb: Path | None = None,
 ) -> RunSummary:
-    """Run the whole pipeline on `corpus` without Prefect and write the tables."""
+    """Run the whole pipeline on `corpus` without Prefect and write the tables (`kb`: a user's KB)."""
+    configure(kb)
     out_dir = Path(out_dir) if out_dir else default_out_dir(corpus)
-    with refresh(corpus, out_dir) as run:
+    with refresh(corpus, out_dir, kb=kb) as run:
         documents, errors = ingest(corpus, limits)
         known, todo = cache.lookup(documents) if cache else ({}, documents)
         fresh: dict[str, DocumentResult] = {}

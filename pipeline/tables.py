@@ -42,7 +42,9 @@ CLAIM_COLUMNS = [
     "support", "support_explained", "n_sources", "sources", "n_independent_non_promotional",
     "promotional_share", "n_conflicted", "conflict_of_interest", "contradicted_by",
     "n_evidence", "n_documents", "doc_ids", "n_negated", "relations", "example_sentence",
+    "specificity", "supports", "n_documents_with_specific",
 ]
+ENTITY_COLUMNS = ["concept_id", "name", "source_vocabulary", "parents", "n_mentions", "surface_forms"]
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "title", "url", "publisher", "date", "status", "error",
     "n_sentences", "n_evidence", "source", "source_basis", "duplicate_of", "duplicate_similarity",
@@ -93,6 +95,16 @@ CLAIM_SCHEMA = pa.DataFrameSchema(
         "promotional_share": pa.Column(float, pa.Check.in_range(0, 1)),
         "n_conflicted": pa.Column(int, pa.Check.ge(0)),
         "conflict_of_interest": pa.Column(str, pa.Check.isin(["none", "some", "all"])),
+        "specificity": pa.Column(str, pa.Check.isin(["", "specific", "general", "both"])),
+        "n_documents_with_specific": pa.Column(int, pa.Check.ge(0)),
+    },
+    strict=False,
+)
+ENTITY_SCHEMA = pa.DataFrameSchema(
+    {
+        "concept_id": pa.Column(str, unique=True),
+        "name": pa.Column(str),
+        "n_mentions": pa.Column(int, pa.Check.ge(0)),
     },
     strict=False,
 )
@@ -111,15 +123,18 @@ class Tables:
     evidence: pd.DataFrame
     claims: pd.DataFrame
     documents: pd.DataFrame
+    entities: pd.DataFrame
 
     def named(self) -> dict[str, pd.DataFrame]:
-        return {"evidence.csv": self.evidence, "claims.csv": self.claims, "documents.csv": self.documents}
+        return {"evidence.csv": self.evidence, "claims.csv": self.claims, "documents.csv": self.documents,
+                "entities.csv": self.entities}
 
 
 def validate(tables: Tables) -> None:
     EVIDENCE_SCHEMA.validate(tables.evidence)
     CLAIM_SCHEMA.validate(tables.claims)
     DOCUMENT_SCHEMA.validate(tables.documents)
+    ENTITY_SCHEMA.validate(tables.entities)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

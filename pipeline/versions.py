@@ -7,7 +7,9 @@ that a new module counts until it is declared harmless), every file under
 `models/` (lexicons, patterns and any knowledge base kept there), and the
 versions of the installed distributions listed in
 `models/cache/dependencies.txt` (spaCy, its model, and packages that bundle
-vocabularies). Hashing a few hundred small files takes milliseconds, which
+vocabularies), the knowledge base's fingerprint (its sources and the packages
+it reads; the compiled `models/kb/build/` is derived from them and not hashed
+again), and a user's own KB (`--kb`) by content. Hashing a few hundred small files takes milliseconds, which
 is cheaper than being wrong.
 """
 
@@ -18,7 +20,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from pipeline import settings
+from pipeline import kb, settings
 
 # Modules that orchestrate, assemble or record a run but never run inside a document's analysis:
 # editing them keeps the cache (assembly is redone on every run anyway).
@@ -26,6 +28,9 @@ NOT_ANALYSIS = frozenset({
     "cli.py", "flow.py", "run.py", "cache.py", "history.py", "changes.py", "lock.py", "versions.py",
     "tables.py", "assemble.py", "support.py", "interest.py", "evaluate/", "strength/train.py",
 })
+
+# Built from other files under models/ (and counted through them): hashing 60 MB again would add nothing.
+DERIVED_MODELS = frozenset({"kb/build/"})
 
 
 def tree_digest(root: Path, pattern: str = "*", skip: frozenset[str] = frozenset()) -> str:
@@ -64,13 +69,16 @@ def installed_version(name: str) -> str:
         return "absent"
 
 
-def analysis_versions(models_dir: Path | None = None) -> dict[str, str]:
+def analysis_versions(models_dir: Path | None = None, user_kb: Path | None = None) -> dict[str, str]:
     """Everything besides the document that a document's analysis depends on, as readable strings."""
     models_dir = Path(models_dir or settings.MODELS_DIR)
     versions = {
         "code": tree_digest(settings.PACKAGE_DIR, "*.py", NOT_ANALYSIS)[:16],
-        "models": tree_digest(models_dir)[:16],
+        "models": tree_digest(models_dir, skip=DERIVED_MODELS)[:16],
+        "kb": kb.fingerprint(),
     }
+    if user_kb is not None:
+        versions["user_kb"] = hashlib.sha256(Path(user_kb).read_bytes()).hexdigest()[:16]
     for name in dependency_names(models_dir):
         versions[name] = installed_version(name)
     return versions

@@ -182,3 +182,59 @@ def test_direction_follows_the_predicate_and_the_effect_frame():
     relief = rows_in(rows, "can all contribute to symptom relief")
     assert development and {r.direction for r in development} == {"increases"}
     assert relief and {r.direction for r in relief} == {"decreases"}  # "relief" reverses "contribute"
+
+
+def test_a_phrase_after_the_last_conjunct_belongs_to_every_conjunct():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "signs and symptoms of deep vein thrombosis")
+    assert rows and all(r.cause.text != "symptoms" for r in rows)
+    assert {r.cause.text for r in rows} >= {"signs of deep vein thrombosis", "symptoms of deep vein thrombosis"}
+
+
+def test_damage_to_a_plural_organ_is_named_as_a_compound():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "can damage the veins")
+    damage = [r for r in rows if r.relation == "damages"]
+    assert damage and {r.effect.name for r in damage} == {"vein damage"}
+
+
+def test_a_relative_clause_on_a_classifying_noun_is_said_of_what_it_classifies():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "a disease that occurs when the kidneys fail")
+    assert rows and "disease" not in {r.effect.name for r in rows} | {r.cause.name for r in rows}
+    assert any(r.effect.text == "renal tubular acidosis" and r.cause.text.startswith("the kidneys fail")
+               for r in rows)
+
+
+def test_people_of_all_ages_is_no_cause():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "People of all ages can develop")
+    assert rows and not [r for r in rows if "ages" in r.cause.text]
+    assert {r.cause.text for r in rows} == {"people who are older than 45"}  # the age that is a risk stays
+
+
+def test_part_or_all_of_an_organ_is_one_mention_of_the_organ():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "surgical removal of part or all of the thyroid")
+    assert rows and {r.cause.text for r in rows} == {"surgical removal of the thyroid"}
+
+
+def test_an_association_of_the_topic_with_a_disorder_the_knowledge_base_knows_keeps_its_order():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "is associated with coronary heart disease")
+    pairs = {(r.cause.text, r.effect.text) for r in rows}
+    assert ("Sleep apnea", "high blood pressure") in pairs and ("Sleep apnea", "irregular heartbeat") in pairs
+    assert not any(effect == "Sleep apnea" for _, effect in pairs)
+
+
+def test_a_repeated_preposition_hung_on_the_verb_and_people_who_are_x_stand_for_x():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "in people who are overweight or obese")
+    assert {"men", "overweight", "obese"} <= {r.cause.text for r in rows}
+    assert all(r.effect.text == "Sleep apnea" and r.direction == "increases" for r in rows)
+
+
+def test_makes_x_weak_and_more_likely_to_develop_y():
+    rows = evidence_for_text("Lung Cancer\n\nSmoking makes your lungs weak and more likely to develop cancer.")
+    assert any(r.cause.text == "Smoking" and r.direction == "increases" and "cancer" in r.effect.text.lower()
+               for r in rows)
+
+
+def test_coordinated_adjectives_share_their_noun_and_hyphenated_words_stay_whole():
+    rows = evidence_of(medquad("4_MPlus_Health_Topics_QA_0000402"))
+    causes = {r.cause.text for r in rows}
+    assert {"Avoiding spicy foods", "Avoiding fatty foods", "Avoiding acidic foods"} <= causes
+    assert "Wearing loose-fitting clothes" in causes and not any(c.endswith("fatty") for c in causes)

@@ -20,7 +20,7 @@ from pipeline.flow import batches, claims_flow
 from pipeline.run import analyse_batch, ingest, run_corpus
 from pipeline.tables import to_csv_bytes
 
-NAMES = ("evidence.csv", "claims.csv", "documents.csv")
+NAMES = ("evidence.csv", "claims.csv", "documents.csv", "entities.csv")
 
 
 @pytest.fixture(scope="module")

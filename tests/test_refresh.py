@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -302,3 +303,13 @@ def test_a_run_killed_part_way_leaves_the_old_tables_and_the_next_run_completes_
     run_corpus(corpus, tmp_path / "uninterrupted")
     assert table_bytes(out) == table_bytes(tmp_path / "uninterrupted")
     assert list(History(out).runs().status) == ["completed", "interrupted", "completed"]
+
+
+def test_the_knowledge_base_and_a_users_kb_are_part_of_the_analysis_versions(tmp_path):
+    user_kb = tmp_path / "my_kb.jsonl"
+    user_kb.write_text(json.dumps({"concept_id": "X:1", "canonical_name": "widget fever", "aliases": []}) + "\n",
+                       encoding="utf-8")
+    plain, with_kb = analysis_versions(), analysis_versions(user_kb=user_kb)
+    assert plain["kb"] == with_kb["kb"] and "user_kb" not in plain
+    user_kb.write_text(user_kb.read_text(encoding="utf-8").replace("widget", "gadget"), encoding="utf-8")
+    assert analysis_versions(user_kb=user_kb)["user_kb"] != with_kb["user_kb"]

@@ -13,7 +13,7 @@ from conftest import SEEDS
 from pipeline.assemble import assemble
 from pipeline.model import DocumentResult
 from pipeline.run import run_corpus
-from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, EVIDENCE_COLUMNS, write_tables
+from pipeline.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, ENTITY_COLUMNS, EVIDENCE_COLUMNS, write_tables
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,7 @@ def test_columns_are_the_documented_ones(seed_run: Path):
     assert list(read(seed_run, "evidence.csv").columns) == EVIDENCE_COLUMNS
     assert list(read(seed_run, "claims.csv").columns) == CLAIM_COLUMNS
     assert list(read(seed_run, "documents.csv").columns) == DOCUMENT_COLUMNS
+    assert list(read(seed_run, "entities.csv").columns) == ENTITY_COLUMNS
     for required in ("evidence_id", "doc_id", "sentence", "start_char", "end_char", "section", "cause_text",
                      "cause_name", "cause_id", "effect_text", "effect_name", "effect_id", "relation",
                      "direction", "negated", "hedge", "strength"):
@@ -74,7 +75,7 @@ def test_documents_table_counts(seed_run: Path):
 
 def test_same_corpus_gives_byte_identical_tables(seed_run: Path, tmp_path: Path):
     run_corpus(SEEDS, tmp_path)
-    for name in ("evidence.csv", "claims.csv", "documents.csv"):
+    for name in ("evidence.csv", "claims.csv", "documents.csv", "entities.csv"):
         assert (tmp_path / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
@@ -99,6 +100,35 @@ def test_writes_are_atomic_and_a_failed_write_keeps_the_old_tables(seed_run: Pat
     broken = bad.claims.copy()
     broken.loc[0] = pd.Series({c: "" for c in CLAIM_COLUMNS} | {"claim_id": "C1", "direction": "sideways"})
     with pytest.raises(pandera.errors.SchemaError):
-        write_tables(type(bad)(bad.evidence, broken, bad.documents), out)
+        write_tables(type(bad)(bad.evidence, broken, bad.documents, bad.entities), out)
     assert (out / "claims.csv").read_bytes() == before
     assert not list(out.glob(".*.tmp"))
+
+
+def test_entities_name_each_thing_once_with_a_vocabulary_id(seed_run: Path):
+    entities = read(seed_run, "entities.csv").set_index("concept_id")
+    evidence = read(seed_run, "evidence.csv")
+    assert set(entities.index) == set(evidence.cause_id) | set(evidence.effect_id)
+    expected = {"MESH:D012148": "MeSH", "MESH:D000090463": "MeSH;curated", "MESH:D004298": "MeSH",
+                "MESH:D051437": "MeSH;curated"}  # RLS, iron deficiency, dopamine, kidney failure
+    for cid, source in expected.items():
+        assert entities.loc[cid, "source_vocabulary"] == source
+        assert int(entities.loc[cid, "n_mentions"]) >= 3
+    forms = {f.lower() for f in entities.loc["MESH:D051437", "surface_forms"].split(";")}
+    assert {"kidney failure", "chronic kidney disease", "uremia", "dialysis"} <= forms
+    dopamine = entities.loc["MESH:D004298", "surface_forms"].lower()
+    assert "dopamine" in dopamine and "imbalance" in dopamine
+    for cid in ("MESH:D012148", "MESH:D000090463", "MESH:D051437"):  # one concept each: no second id by name
+        name = entities.loc[cid, "name"].lower()
+        assert (entities.name.str.lower() == name).sum() == 1
+    assert "MESH:D000090463" in entities.loc["MESH:D018798", "parents"].split(";")  # IDA is under iron deficiency
+
+
+def test_claims_say_which_rows_are_specific(seed_run: Path):
+    claims = read(seed_run, "claims.csv").set_index("claim_id")
+    ida = claims[(claims.cause_id == "MESH:D018798") & (claims.effect_id == "MESH:D012148")]
+    assert list(ida.specificity) == ["specific"]
+    general = claims.loc[ida.supports.iloc[0].split(";")]
+    iron = general[general.cause_id == "MESH:D000090463"].iloc[0]  # iron deficiency, above IDA
+    assert iron.specificity in {"general", "both"}
+    assert int(iron.n_documents_with_specific) >= int(iron.n_documents)

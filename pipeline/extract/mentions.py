@@ -76,7 +76,8 @@ def _conjuncts(tok: Token) -> list[Token]:
     while todo:
         cur = todo.pop()
         for child in cur.children:
-            if child.dep_ == "conj" and not _is_clause(child) and not (cur.dep_ == "acomp" and child.pos_ == "ADJ"):
+            if child.dep_ == "conj" and not _is_clause(child) and not (
+                    cur.dep_ == "acomp" and child.pos_ == "ADJ" and cur.head.dep_ != "relcl"):
                 out.append(child)
                 todo.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -117,6 +118,8 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return False
     if dep == "punct":
         return child.tag_ == "HYPH" or child.text in {"'", "’", "/"}
+    if not child.whitespace_ and child.i + 2 == head.i and child.nbor().tag_ == "HYPH":
+        return True  # "loose-fitting": one word written with a hyphen
     if dep in {"det", "predet"}:
         return not top and child.lower_ in ARTICLES
     if dep == "neg":
@@ -155,13 +158,47 @@ def _shared_noun(group: list[Token]) -> Token | None:
     return None
 
 
+def _shared_preps(group: list[Token], lex: Lexicon, top: bool, exclude: int) -> list[Token]:
+    """`signs and symptoms of DVT` parsed with `of DVT` hung on the first conjunct although it
+    follows the last: the phrase belongs to every conjunct."""
+    first, last = group[0], group[-1]
+    preps = [c for c in first.children if c.dep_ == "prep" and c.i > last.i and _keep_child(first, c, lex, top)]
+    toks = [t for p in preps for t in p.subtree if not t.is_space]
+    return [] if any(t.i == exclude for t in toks) else toks
+
+
+def _coordinated_quantifiers(group: list[Token]) -> tuple[list[Token], str] | None:
+    """`removal of part or all of the thyroid`, parsed with `all` as a conjunct of `removal`: one
+    mention, `removal of the thyroid`, not `removal of part` and `all of the thyroid`."""
+    if len(group) != 2:
+        return None
+    first, last = group
+    quantifiers = QUANTIFIER_HEADS | {"part"}
+    inner = first_match(last, ("prep[of]>pobj",))
+    edge = first.doc[last.i - 2] if last.i >= 2 else first
+    if (last.lemma_.lower() not in quantifiers or not inner or edge.lemma_.lower() not in quantifiers
+            or edge.dep_ != "pobj" or edge.head.head.i != first.i or first.doc[last.i - 1].dep_ != "cc"):
+        return None
+    toks = [t for t in first.subtree if t.i < edge.i and not t.is_space] + [
+        t for t in inner[0].subtree if not t.is_space]
+    return toks, ""
+
+
 def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
     group = _conjuncts(tok)
+    if quantified := _coordinated_quantifiers(group):
+        return [quantified]
     noun = _shared_noun(group)
+    shared = _shared_preps(group, lex, top, exclude) if len(group) > 1 else []
     for alt in group:
-        if noun is not None and alt.i != group[0].i and not list(alt.children):
+        if noun is not None and alt.i != group[0].i and not [c for c in alt.children
+                                                             if c.dep_ not in {"cc", "conj", "punct"}]:
             out.append(([alt, noun], ""))
+            continue
+        if shared and alt.i != group[0].i and not any(c.dep_ == "prep" for c in alt.children):
+            out.extend((sorted(toks + shared, key=lambda t: t.i), umbrella)
+                       for toks, umbrella in _single(alt, lex, top, exclude))
             continue
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
@@ -207,10 +244,22 @@ def render(tokens: list[Token]) -> str:
 
 
 def resolve_relative(tok: Token) -> Token:
-    """`which`/`that` as a relative clause's subject stands for the noun it modifies."""
+    """`which`/`that` as a relative clause's subject stands for the noun it modifies; when that noun
+    only classifies another (`X is a disorder that ...`, `X, a disease that ...`), for the other."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
-        return tok.head.head
+        return _classified(tok.head.head)
     return tok
+
+
+def _classified(noun: Token) -> Token:
+    if not any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in noun.children):
+        return noun
+    if noun.dep_ == "appos" and noun.head.pos_ in {"NOUN", "PROPN"}:
+        return noun.head
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subject = [c for c in noun.head.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
+        return subject[0] if subject else noun
+    return noun
 
 
 def climb_quantifier(tok: Token) -> Token:
@@ -263,8 +312,8 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
             or lex.is_class(lemma, "generic")):
         return False
     words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
-    if lex.is_class(lemma, "population_generic") and words & {"all", "any", "every"}:
-        return True  # "people of all ages"
+    if lex.is_class(lemma, "population_generic") and {t.lower_ for t in head.subtree} & {"all", "any", "every"}:
+        return True  # "people of all ages" (the quantifier itself is not kept in the mention)
     return words <= lex.strip_words | lex.evaluative | ARTICLES
 
 
@@ -290,9 +339,9 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
     if lex.is_population(tok.lemma_):
         # "individuals with varicose veins", "people who have chronic bronchitis" stand for the condition
         condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj",
-                                      "acl[take|use|receive|have]>dobj"))
-        if condition:
-            tok = condition[0]
+                                      "acl[take|use|receive|have]>dobj", "relcl[be]>acomp"))
+        if condition and not (condition[0].dep_ == "acomp" and any(c.dep_ == "prep" for c in condition[0].children)):
+            tok = condition[0]  # but "people who are older than 45" stay whole
     lemma = tok.lemma_.lower()
     span = (tok.idx, tok.idx + len(tok))
     if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
