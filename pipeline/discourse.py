@@ -155,7 +155,23 @@ class DocumentResolver:
             ents = [self._ent(a, sentence.piece) for a in found]
             if ents and all(self.lex.is_disorder(e.norm, e.head) for e in ents):
                 return ents[:1]
+        if pronoun is not None and pronoun.dep_ in {"nsubj", "nsubjpass"} and not before:
+            return self._previous_subject(sentence)
         return []
+
+    def _previous_subject(self, sentence: _Sentence) -> list[Ent]:
+        """`PE is a very serious condition. It can damage the lungs`: a sentence that opens with `it`
+        continues about the subject of the sentence before, when that names a disorder other than
+        the topic."""
+        earlier = [s for s in self.history if s is not sentence]
+        if not earlier or earlier[-1].piece is not sentence.piece:
+            return []
+        root = earlier[-1].span.root
+        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None:
+            return []
+        ents = [self._ent(a, earlier[-1].piece) for a in mentions(subject, self.lex) if a.kind == "entity"]
+        return ents[:1] if ents and not ents[0].is_topic and self._disorder(ents[0]) else []
 
     def _recent_topic(self, sentence: _Sentence) -> list[Ent]:
         """`Chronic bronchitis is an ongoing condition. It occurs if ...`: the previous sentence's

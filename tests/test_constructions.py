@@ -238,3 +238,25 @@ def test_coordinated_adjectives_share_their_noun_and_hyphenated_words_stay_whole
     causes = {r.cause.text for r in rows}
     assert {"Avoiding spicy foods", "Avoiding fatty foods", "Avoiding acidic foods"} <= causes
     assert "Wearing loose-fitting clothes" in causes and not any(c.endswith("fatty") for c in causes)
+
+
+def test_what_a_text_only_points_at_is_not_claimed():
+    rows = evidence_of(medquad("5_NIDDK_QA_0000203"))
+    assert not rows_in(rows, "More information about how changes in diet affect")
+    assert rows_in(evidence_for_text("Kidney Stones\n\nDiet changes can affect kidney stones."), "Diet changes")
+
+
+def test_what_forms_is_the_whole_compound_before_formation():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "Calcium oxalate stone formation may be caused")
+    assert rows and {r.effect.text for r in rows} == {"Calcium oxalate stone"}
+
+
+def test_it_opening_a_sentence_continues_about_the_disorder_the_sentence_before_was_about():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "It can damage the lungs")
+    assert rows and {r.cause.text for r in rows} == {"PE"}
+    assert {"lung damage", "death"} <= {r.effect.name for r in rows}
+
+
+def test_cause_y_followed_by_z_keeps_y_as_the_object():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "can cause hyperthyroidism followed by")
+    assert any(r.effect.text == "hyperthyroidism" and "thyroiditis" in r.cause.text for r in rows)
