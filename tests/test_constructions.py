@@ -271,3 +271,15 @@ def test_a_compound_before_a_role_noun_is_one_effect():
 def test_can_be_fatal_or_life_threatening_names_death():
     rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "sleep apnea can be life threatening")
     assert rows and {(r.cause.text, r.effect.name) for r in rows} == {("sleep apnea", "death")}
+
+
+def test_the_risk_increases_if_c_or_d_gives_two_conditions_for_the_topic():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "The risk increases if the travel time")
+    assert {r.cause.text for r in rows} == {"the travel time is longer than 4 hours", "you have other DVT risk factors"}
+    assert {(r.effect.name, r.direction) for r in rows} == {("deep vein thrombosis", "increases")}
+
+
+def test_a_heart_attack_is_not_an_attack_of_the_heart():
+    rows = evidence_for_text("Heart Disease\n\nA heart attack happens when a blood clot blocks an artery. "
+                             "Smoke can trigger an asthma attack.")
+    assert {r.effect.text for r in rows} >= {"heart attack", "asthma"}

@@ -179,6 +179,8 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
             inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj", "prep[of|in|for]>pcomp"))
             if not inner:
                 inner = _compound_head(tok, lex)
+                if inner is not None and lex.is_class(lemma, "episodic") and not lex.is_disorder(inner.lemma_.lower()):
+                    return _Effect(tok, polarity)  # "a heart attack" is no attack of the heart; "an asthma attack" is
                 return _Effect(inner, polarity)
             tok = inner[0]
             continue

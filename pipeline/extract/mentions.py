@@ -332,6 +332,21 @@ def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
                norm=norm_tokens(toks))
 
 
+def clause_mentions(verb: Token) -> list[Arg]:
+    """`if the travel time is longer than 4 hours or you have other risk factors`: two conditions."""
+    others = [c for c in verb.children if c.dep_ == "conj" and _is_clause(c)]
+    if not others:
+        return [clause_mention(verb)]
+    cut = {t.i for c in others for t in c.subtree} | {c.i for c in verb.children if c.dep_ == "cc"}
+    toks = [t for t in verb.subtree if t.i not in cut and not t.is_space and t.dep_ != "mark"
+            and not (t.dep_ == "advmod" and t.head.i == verb.i and t.lower_ in CONDITIONS)]
+    while toks and toks[-1].is_punct:
+        toks.pop()
+    first = Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
+                norm=norm_tokens(toks))
+    return [first, *(a for c in others for a in clause_mentions(c))]
+
+
 def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = True) -> list[Arg]:
     """Every mention that the argument token `tok` stands for; the predicate at index
     `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
@@ -352,7 +367,7 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
         kind = "topic" if lemma == "it" else "anaphor"
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
     if tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in tok.children):
-        return [clause_mention(tok)]
+        return clause_mentions(tok)
     has_examples = use_examples and bool(examples(tok, lex))
     if not use_examples:
         found = [a for a in _plain(tok, lex, exclude)]
