@@ -283,3 +283,9 @@ def test_a_heart_attack_is_not_an_attack_of_the_heart():
     rows = evidence_for_text("Heart Disease\n\nA heart attack happens when a blood clot blocks an artery. "
                              "Smoke can trigger an asthma attack.")
     assert {r.effect.text for r in rows} >= {"heart attack", "asthma"}
+
+
+def test_a_second_verb_misparsed_as_a_compound_of_its_object_is_repaired():
+    rows = evidence_for_text("Restless Legs Syndrome\n\nLow iron can impair nerve function and trigger RLS.")
+    pairs = {(r.cause.text, r.relation, r.effect.text) for r in rows}
+    assert ("Low iron", "triggers", "RLS") in pairs and not any("trigger" in e for _, _, e in pairs)

@@ -188,6 +188,22 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     return _Effect(tok, polarity)
 
 
+def _repair_coordinated_verbs(sent: Span, lex: Lexicon) -> None:
+    """`can impair nerve function and trigger RLS`, parsed with `trigger` as a noun compound of
+    `RLS` and `RLS` as a second object of `impair`: a predicate verb in its base form right after
+    the conjunction is the second verb, and the noun its object."""
+    for tok in sent:
+        obj, first = tok.head, tok.head.head
+        if not (tok.dep_ == "compound" and tok.i > sent.start and tok.nbor(-1).dep_ == "cc"
+                and tok.tag_ in {"NN", "NNP", "VB", "VBP"} and obj.dep_ == "conj" and first.dep_ == "dobj"
+                and first.head.pos_ == "VERB" and lex.predicate(tok.lemma_.lower(), "VERB")):
+            continue
+        verb, cc = first.head, tok.nbor(-1)
+        tok.head, tok.dep_, tok.pos_, tok.tag_ = verb, "conj", "VERB", "VB"
+        obj.head, obj.dep_ = tok, "dobj"
+        cc.head = verb
+
+
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
     """Tokens of what a text only points at: `More information about how diet affects kidney
     stones is provided in ...` asserts nothing about diet."""
@@ -282,6 +298,7 @@ class SentenceExtractor:
 
     def __call__(self, sent: Span) -> list[RawClaim]:
         claims: list[RawClaim] = []
+        _repair_coordinated_verbs(sent, self.lex)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
