@@ -289,3 +289,9 @@ def test_a_second_verb_misparsed_as_a_compound_of_its_object_is_repaired():
     rows = evidence_for_text("Restless Legs Syndrome\n\nLow iron can impair nerve function and trigger RLS.")
     pairs = {(r.cause.text, r.relation, r.effect.text) for r in rows}
     assert ("Low iron", "triggers", "RLS") in pairs and not any("trigger" in e for _, _, e in pairs)
+
+
+def test_a_gerund_over_an_umbrella_governs_each_example():
+    rows = rows_in(evidence_of(seed("001")), "Managing chronic illnesses such as diabetes")
+    assert rows and all(r.cause.text.startswith("Managing ") for r in rows)
+    assert {r.cause.text for r in rows} >= {"Managing diabetes"}

@@ -209,9 +209,13 @@ def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tu
 def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[list[Token], str]]:
     ex = examples(tok, lex)
     if ex:
+        # "Managing chronic illnesses such as diabetes": the gerund the parser hung on the umbrella
+        # governs each example ("managing diabetes"), the umbrella's adjectives do not
+        gerunds = [c for c in tok.children if c.dep_ == "amod" and c.pos_ == "VERB" and c.tag_ == "VBG"
+                   and c.i == tok.left_edge.i and c.i != exclude]
         res: list[tuple[list[Token], str]] = []
         for e in ex:
-            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
+            res += [(gerunds + toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
         return res
     choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
     for child in tok.children:
