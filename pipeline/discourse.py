@@ -155,7 +155,23 @@ class DocumentResolver:
             ents = [self._ent(a, sentence.piece) for a in found]
             if ents and all(self.lex.is_disorder(e.norm, e.head) for e in ents):
                 return ents[:1]
+        if pronoun is not None and pronoun.dep_ in {"nsubj", "nsubjpass"} and not before:
+            return self._previous_subject(sentence)
         return []
+
+    def _previous_subject(self, sentence: _Sentence) -> list[Ent]:
+        """`PE is a very serious condition. It can damage the lungs`: a sentence that opens with `it`
+        continues about the subject of the sentence before, when that names a disorder other than
+        the topic."""
+        earlier = [s for s in self.history if s is not sentence]
+        if not earlier or earlier[-1].piece is not sentence.piece:
+            return []
+        root = earlier[-1].span.root
+        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None:
+            return []
+        ents = [self._ent(a, earlier[-1].piece) for a in mentions(subject, self.lex) if a.kind == "entity"]
+        return ents[:1] if ents and not ents[0].is_topic and self._disorder(ents[0]) else []
 
     def _recent_topic(self, sentence: _Sentence) -> list[Ent]:
         """`Chronic bronchitis is an ongoing condition. It occurs if ...`: the previous sentence's
@@ -205,7 +221,15 @@ class DocumentResolver:
         """An association with the topic points at the topic, unless the sentence makes the topic
         its subject and the other side a disorder (`Sleep apnea is associated with heart failure`)."""
         form = getattr(raw, "rule", "").split(":")[-1]
-        return form in {"noun", "modifier"} or not self.lex.is_disorder(other.norm, other.head)
+        return form in {"noun", "modifier"} or not self._disorder(other)
+
+    def _disorder(self, ent: Ent) -> bool:
+        """By its head word, or by the knowledge-base concept it links to (`high blood pressure`);
+        umbrella words (`underlying medical conditions`) say nothing of what the thing is."""
+        if self.lex.is_disorder(ent.norm, ent.head):
+            return True
+        umbrella = any(self.lex.is_class(ent.head, c) for c in ("umbrella", "generic", "topic_reference"))
+        return not umbrella and self.normaliser.is_disorder(ent.text)
 
     def _keep(self, cause: Ent, effect: Ent, raw: RawClaim | _Frame, rule: str) -> bool:
         if not cause.text or not effect.text:
@@ -439,8 +463,8 @@ class DocumentResolver:
         kept = []
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
-            if effect.is_topic or self.lex.is_disorder(effect.norm, effect.head) or on_path or (
-                    self._chemical_disease(cause, effect)):
+            named = self.lex.is_disorder(ev.effect.name.lower())  # "can be fatal" names death
+            if effect.is_topic or self._disorder(effect) or named or on_path or self._chemical_disease(cause, effect):
                 kept.append(ev)
         return kept
 

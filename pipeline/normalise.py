@@ -93,7 +93,7 @@ class Normaliser:
             name = ent.name or unframe(self.words(ent.text, abbreviations))
             key = unframe(self.words(ent.norm, abbreviations))
         if template:
-            name, key = template.format(name), template.format(key)
+            name, key = self.fill(template, name), self.fill(template, key)
         if self.linker is not None and (found := self.linker.link(name)):
             return found.name, found.concept_id
         return name, "local:" + slug(key)
@@ -104,6 +104,14 @@ class Normaliser:
 
         found = self.linker.link(unframe(self.words(text, {}))) if self.linker is not None else None
         return concept_type(self.linker.infos[found.concept_id].types) if found else ""
+
+    @staticmethod
+    def fill(template: str, name: str) -> str:
+        """`{} damage` of `the veins` is `vein damage`: a noun in front of another is singular."""
+        if template.startswith("{} "):
+            words = name.split()
+            name = " ".join([*words[:-1], singular(words[-1])]) if words else name
+        return template.format(name)
 
     def is_disorder(self, text: str) -> bool:
         """Does a mention name a disease or phenotype in the knowledge base? (for relevance

@@ -182,3 +182,116 @@ def test_direction_follows_the_predicate_and_the_effect_frame():
     relief = rows_in(rows, "can all contribute to symptom relief")
     assert development and {r.direction for r in development} == {"increases"}
     assert relief and {r.direction for r in relief} == {"decreases"}  # "relief" reverses "contribute"
+
+
+def test_a_phrase_after_the_last_conjunct_belongs_to_every_conjunct():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "signs and symptoms of deep vein thrombosis")
+    assert rows and all(r.cause.text != "symptoms" for r in rows)
+    assert {r.cause.text for r in rows} >= {"signs of deep vein thrombosis", "symptoms of deep vein thrombosis"}
+
+
+def test_damage_to_a_plural_organ_is_named_as_a_compound():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "can damage the veins")
+    damage = [r for r in rows if r.relation == "damages"]
+    assert damage and {r.effect.name for r in damage} == {"vein damage"}
+
+
+def test_a_relative_clause_on_a_classifying_noun_is_said_of_what_it_classifies():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "a disease that occurs when the kidneys fail")
+    assert rows and "disease" not in {r.effect.name for r in rows} | {r.cause.name for r in rows}
+    assert any(r.effect.text == "renal tubular acidosis" and r.cause.text.startswith("the kidneys fail")
+               for r in rows)
+
+
+def test_people_of_all_ages_is_no_cause():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "People of all ages can develop")
+    assert rows and not [r for r in rows if "ages" in r.cause.text]
+    assert {r.cause.text for r in rows} == {"people who are older than 45"}  # the age that is a risk stays
+
+
+def test_part_or_all_of_an_organ_is_one_mention_of_the_organ():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "surgical removal of part or all of the thyroid")
+    assert rows and {r.cause.text for r in rows} == {"surgical removal of the thyroid"}
+
+
+def test_an_association_of_the_topic_with_a_disorder_the_knowledge_base_knows_keeps_its_order():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "is associated with coronary heart disease")
+    pairs = {(r.cause.text, r.effect.text) for r in rows}
+    assert ("Sleep apnea", "high blood pressure") in pairs and ("Sleep apnea", "irregular heartbeat") in pairs
+    assert not any(effect == "Sleep apnea" for _, effect in pairs)
+
+
+def test_a_repeated_preposition_hung_on_the_verb_and_people_who_are_x_stand_for_x():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "in people who are overweight or obese")
+    assert {"men", "overweight", "obese"} <= {r.cause.text for r in rows}
+    assert all(r.effect.text == "Sleep apnea" and r.direction == "increases" for r in rows)
+
+
+def test_makes_x_weak_and_more_likely_to_develop_y():
+    rows = evidence_for_text("Lung Cancer\n\nSmoking makes your lungs weak and more likely to develop cancer.")
+    assert any(r.cause.text == "Smoking" and r.direction == "increases" and "cancer" in r.effect.text.lower()
+               for r in rows)
+
+
+def test_coordinated_adjectives_share_their_noun_and_hyphenated_words_stay_whole():
+    rows = evidence_of(medquad("4_MPlus_Health_Topics_QA_0000402"))
+    causes = {r.cause.text for r in rows}
+    assert {"Avoiding spicy foods", "Avoiding fatty foods", "Avoiding acidic foods"} <= causes
+    assert "Wearing loose-fitting clothes" in causes and not any(c.endswith("fatty") for c in causes)
+
+
+def test_what_a_text_only_points_at_is_not_claimed():
+    rows = evidence_of(medquad("5_NIDDK_QA_0000203"))
+    assert not rows_in(rows, "More information about how changes in diet affect")
+    assert rows_in(evidence_for_text("Kidney Stones\n\nDiet changes can affect kidney stones."), "Diet changes")
+
+
+def test_what_forms_is_the_whole_compound_before_formation():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "Calcium oxalate stone formation may be caused")
+    assert rows and {r.effect.text for r in rows} == {"Calcium oxalate stone"}
+
+
+def test_it_opening_a_sentence_continues_about_the_disorder_the_sentence_before_was_about():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "It can damage the lungs")
+    assert rows and {r.cause.text for r in rows} == {"PE"}
+    assert {"lung damage", "death"} <= {r.effect.name for r in rows}
+
+
+def test_cause_y_followed_by_z_keeps_y_as_the_object():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "can cause hyperthyroidism followed by")
+    assert any(r.effect.text == "hyperthyroidism" and "thyroiditis" in r.cause.text for r in rows)
+
+
+def test_a_compound_before_a_role_noun_is_one_effect():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "interleukin-2, a kidney cancer medication")
+    treats = [r for r in rows if r.direction == "decreases" and r.cause.text == "interleukin-2"]
+    assert treats and {r.effect.text for r in treats} == {"kidney cancer"}
+
+
+def test_can_be_fatal_or_life_threatening_names_death():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000254")), "sleep apnea can be life threatening")
+    assert rows and {(r.cause.text, r.effect.name) for r in rows} == {("sleep apnea", "death")}
+
+
+def test_the_risk_increases_if_c_or_d_gives_two_conditions_for_the_topic():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "The risk increases if the travel time")
+    assert {r.cause.text for r in rows} == {"the travel time is longer than 4 hours", "you have other DVT risk factors"}
+    assert {(r.effect.name, r.direction) for r in rows} == {("deep vein thrombosis", "increases")}
+
+
+def test_a_heart_attack_is_not_an_attack_of_the_heart():
+    rows = evidence_for_text("Heart Disease\n\nA heart attack happens when a blood clot blocks an artery. "
+                             "Smoke can trigger an asthma attack.")
+    assert {r.effect.text for r in rows} >= {"heart attack", "asthma"}
+
+
+def test_a_second_verb_misparsed_as_a_compound_of_its_object_is_repaired():
+    rows = evidence_for_text("Restless Legs Syndrome\n\nLow iron can impair nerve function and trigger RLS.")
+    pairs = {(r.cause.text, r.relation, r.effect.text) for r in rows}
+    assert ("Low iron", "triggers", "RLS") in pairs and not any("trigger" in e for _, _, e in pairs)
+
+
+def test_a_gerund_over_an_umbrella_governs_each_example():
+    rows = rows_in(evidence_of(seed("001")), "Managing chronic illnesses such as diabetes")
+    assert rows and all(r.cause.text.startswith("Managing ") for r in rows)
+    assert {r.cause.text for r in rows} >= {"Managing diabetes"}

@@ -62,6 +62,7 @@ def test_real_mentions_of_one_thing_land_on_one_concept():
     ("end-stage renal disease", KIDNEY_FAILURE),
     ("brain chemical dopamine imbalance", "MESH:D004298"),
     ("excessive caffeine intake", "MESH:D002110"),
+    ("high cholesterol", "MESH:D006937"),  # the vocabulary says "high cholesterol level"
 ])
 def test_links(linker, text, concept):
     found = linker.link(text)

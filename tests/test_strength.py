@@ -148,3 +148,16 @@ def test_character_ngrams_are_those_the_model_was_trained_with():
     analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
     sentences = list(read_dataset(DATA).sentences[::7]) + list(SEED_SENTENCES) + ["a  b\tc", "I"]
     assert all(char_ngrams(s) == analyzer(s) for s in sentences)
+
+
+def test_the_grammar_of_the_finding_tells_a_result_from_a_capability_and_a_passive_report():
+    from pipeline.strength.features import sparse_features
+
+    reported, capable, passive = (set(sparse_features(doc[:])) for doc in shared_nlp().pipe([
+        "Iron supplementation reduced the symptoms of restless legs.",
+        "Iron supplementation can reduce the symptoms of restless legs.",
+        "The symptoms of restless legs were reduced by iron supplementation.",
+    ]))
+    assert {"CHKT_causal_VBD", "KT_causal_VBD"} <= reported and not any(f.startswith("CHA_") for f in reported)
+    assert {"CHA_causal_can", "KA_causal_can", "KT_causal_VB"} <= capable and "CHKT_causal_VBD" not in capable
+    assert {"CHPASS_causal", "CHA_causal_were", "KT_causal_VBN"} <= passive and "CHPASS_causal" not in reported

@@ -178,15 +178,49 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
             polarity *= lex.effect_wrappers[lemma]
             inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj", "prep[of|in|for]>pcomp"))
             if not inner:
-                inner = [c for c in tok.children if c.dep_ == "compound"
-                         and c.lemma_.lower() not in lex.effect_wrappers]
-                if inner:
-                    return _Effect(inner[0], polarity)
-                return _Effect(None, polarity)
+                inner = _compound_head(tok, lex)
+                if inner is not None and lex.is_class(lemma, "episodic") and not lex.is_disorder(inner.lemma_.lower()):
+                    return _Effect(tok, polarity)  # "a heart attack" is no attack of the heart; "an asthma attack" is
+                return _Effect(inner, polarity)
             tok = inner[0]
             continue
         return _Effect(tok, polarity)
     return _Effect(tok, polarity)
+
+
+def _repair_coordinated_verbs(sent: Span, lex: Lexicon) -> None:
+    """`can impair nerve function and trigger RLS`, parsed with `trigger` as a noun compound of
+    `RLS` and `RLS` as a second object of `impair`: a predicate verb in its base form right after
+    the conjunction is the second verb, and the noun its object."""
+    for tok in sent:
+        obj, first = tok.head, tok.head.head
+        if not (tok.dep_ == "compound" and tok.i > sent.start and tok.nbor(-1).dep_ == "cc"
+                and tok.tag_ in {"NN", "NNP", "VB", "VBP"} and obj.dep_ == "conj" and first.dep_ == "dobj"
+                and first.head.pos_ == "VERB" and lex.predicate(tok.lemma_.lower(), "VERB")):
+            continue
+        verb, cc = first.head, tok.nbor(-1)
+        tok.head, tok.dep_, tok.pos_, tok.tag_ = verb, "conj", "VERB", "VB"
+        obj.head, obj.dep_ = tok, "dobj"
+        cc.head = verb
+
+
+def _reported(sent: Span, lex: Lexicon) -> set[int]:
+    """Tokens of what a text only points at: `More information about how diet affects kidney
+    stones is provided in ...` asserts nothing about diet."""
+    return {t.i for prep in sent if prep.dep_ == "prep" and prep.lower_ in {"about", "on", "regarding"}
+            and lex.is_class(prep.head.lemma_.lower(), "abstract") for t in prep.subtree}
+
+
+def _compound_head(wrapper: Token, lex: Lexicon) -> Token | None:
+    """`kidney stone formation`: what forms is `kidney stone`. The parser hangs every noun of a
+    compound on its last word; the nouns before the wrapper are re-hung as one compound."""
+    nouns = [c for c in wrapper.children if c.i < wrapper.i and c.lemma_.lower() not in lex.effect_wrappers and (
+        c.dep_ == "compound" or c.dep_ in {"nmod", "amod"} and c.pos_ in {"NOUN", "PROPN"})]
+    if not nouns or nouns[-1].dep_ != "compound":
+        return None
+    for noun in nouns[:-1]:
+        noun.head = nouns[-1]
+    return nouns[-1]
 
 
 def _asks_how(tok: Token) -> bool:
@@ -228,8 +262,7 @@ def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
     if lemma in lex.effect_wrappers:
         polarity *= lex.effect_wrappers[lemma]
         inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj",))
-        inner = inner or [c for c in tok.children if c.dep_ == "compound"]
-        return _Effect(inner[0] if inner else None, polarity)
+        return _Effect(inner[0] if inner else _compound_head(tok, lex), polarity)
     return _Effect(tok, polarity)
 
 
@@ -265,8 +298,12 @@ class SentenceExtractor:
 
     def __call__(self, sent: Span) -> list[RawClaim]:
         claims: list[RawClaim] = []
+        _repair_coordinated_verbs(sent, self.lex)
+        reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
+            if tok.i in reported:
+                continue
             if tok.pos_ in {"VERB", "AUX"} or _verb_tagged_noun(tok):
                 for pred in self.lex.predicates_for(lemma, "VERB"):
                     claims += self._verb(tok, pred, sent)
@@ -497,6 +534,9 @@ class SentenceExtractor:
             if not found:
                 found = [c for c in tok.children if c.dep_ == "compound" and not self._is_trigger_word(c)
                          and pred.frame != "nominal_attribute"]
+                for noun in found[:-1]:  # "a kidney cancer medication": one compound, as in _compound_head
+                    noun.head = found[-1]
+                found = found[-1:]
             if found:
                 effects = self._effects(found)
             elif pred.implicit_effect:

@@ -76,7 +76,8 @@ def _conjuncts(tok: Token) -> list[Token]:
     while todo:
         cur = todo.pop()
         for child in cur.children:
-            if child.dep_ == "conj" and not _is_clause(child) and not (cur.dep_ == "acomp" and child.pos_ == "ADJ"):
+            if child.dep_ == "conj" and not _is_clause(child) and not (
+                    cur.dep_ == "acomp" and child.pos_ == "ADJ" and cur.head.dep_ != "relcl"):
                 out.append(child)
                 todo.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -117,6 +118,8 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return False
     if dep == "punct":
         return child.tag_ == "HYPH" or child.text in {"'", "’", "/"}
+    if not child.whitespace_ and child.i + 2 == head.i and child.nbor().tag_ == "HYPH":
+        return True  # "loose-fitting": one word written with a hyphen
     if dep in {"det", "predet"}:
         return not top and child.lower_ in ARTICLES
     if dep == "neg":
@@ -155,13 +158,47 @@ def _shared_noun(group: list[Token]) -> Token | None:
     return None
 
 
+def _shared_preps(group: list[Token], lex: Lexicon, top: bool, exclude: int) -> list[Token]:
+    """`signs and symptoms of DVT` parsed with `of DVT` hung on the first conjunct although it
+    follows the last: the phrase belongs to every conjunct."""
+    first, last = group[0], group[-1]
+    preps = [c for c in first.children if c.dep_ == "prep" and c.i > last.i and _keep_child(first, c, lex, top)]
+    toks = [t for p in preps for t in p.subtree if not t.is_space]
+    return [] if any(t.i == exclude for t in toks) else toks
+
+
+def _coordinated_quantifiers(group: list[Token]) -> tuple[list[Token], str] | None:
+    """`removal of part or all of the thyroid`, parsed with `all` as a conjunct of `removal`: one
+    mention, `removal of the thyroid`, not `removal of part` and `all of the thyroid`."""
+    if len(group) != 2:
+        return None
+    first, last = group
+    quantifiers = QUANTIFIER_HEADS | {"part"}
+    inner = first_match(last, ("prep[of]>pobj",))
+    edge = first.doc[last.i - 2] if last.i >= 2 else first
+    if (last.lemma_.lower() not in quantifiers or not inner or edge.lemma_.lower() not in quantifiers
+            or edge.dep_ != "pobj" or edge.head.head.i != first.i or first.doc[last.i - 1].dep_ != "cc"):
+        return None
+    toks = [t for t in first.subtree if t.i < edge.i and not t.is_space] + [
+        t for t in inner[0].subtree if not t.is_space]
+    return toks, ""
+
+
 def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tuple[list[Token], str]]:
     out: list[tuple[list[Token], str]] = []
     group = _conjuncts(tok)
+    if quantified := _coordinated_quantifiers(group):
+        return [quantified]
     noun = _shared_noun(group)
+    shared = _shared_preps(group, lex, top, exclude) if len(group) > 1 else []
     for alt in group:
-        if noun is not None and alt.i != group[0].i and not list(alt.children):
+        if noun is not None and alt.i != group[0].i and not [c for c in alt.children
+                                                             if c.dep_ not in {"cc", "conj", "punct"}]:
             out.append(([alt, noun], ""))
+            continue
+        if shared and alt.i != group[0].i and not any(c.dep_ == "prep" for c in alt.children):
+            out.extend((sorted(toks + shared, key=lambda t: t.i), umbrella)
+                       for toks, umbrella in _single(alt, lex, top, exclude))
             continue
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
@@ -172,9 +209,13 @@ def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tu
 def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[list[Token], str]]:
     ex = examples(tok, lex)
     if ex:
+        # "Managing chronic illnesses such as diabetes": the gerund the parser hung on the umbrella
+        # governs each example ("managing diabetes"), the umbrella's adjectives do not
+        gerunds = [c for c in tok.children if c.dep_ == "amod" and c.pos_ == "VERB" and c.tag_ == "VBG"
+                   and c.i == tok.left_edge.i and c.i != exclude]
         res: list[tuple[list[Token], str]] = []
         for e in ex:
-            res += [(toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
+            res += [(gerunds + toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
         return res
     choices: list[list[tuple[list[Token], str]]] = [[([tok], "")]]
     for child in tok.children:
@@ -207,10 +248,22 @@ def render(tokens: list[Token]) -> str:
 
 
 def resolve_relative(tok: Token) -> Token:
-    """`which`/`that` as a relative clause's subject stands for the noun it modifies."""
+    """`which`/`that` as a relative clause's subject stands for the noun it modifies; when that noun
+    only classifies another (`X is a disorder that ...`, `X, a disease that ...`), for the other."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
-        return tok.head.head
+        return _classified(tok.head.head)
     return tok
+
+
+def _classified(noun: Token) -> Token:
+    if not any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in noun.children):
+        return noun
+    if noun.dep_ == "appos" and noun.head.pos_ in {"NOUN", "PROPN"}:
+        return noun.head
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subject = [c for c in noun.head.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
+        return subject[0] if subject else noun
+    return noun
 
 
 def climb_quantifier(tok: Token) -> Token:
@@ -250,7 +303,7 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
     if substituted:
         return False
     lemma = head.lemma_.lower()
-    if head.pos_ == "VERB" and head.tag_ == "VBG":
+    if head.pos_ == "VERB" and head.tag_ == "VBG" and head.dep_ != "acomp":  # "is threatening": an adjective
         if lex.is_class(lemma, "abstract"):
             return True  # "Understanding the root causes of X" does nothing to X
         objects = [t for t in toks if t.head.i == head.i and t.dep_ in {"dobj", "pobj", "attr"}]
@@ -263,8 +316,8 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
             or lex.is_class(lemma, "generic")):
         return False
     words = {t.lemma_.lower() for t in toks if t.i != head.i and not (t.is_punct or t.is_space)}
-    if lex.is_class(lemma, "population_generic") and words & {"all", "any", "every"}:
-        return True  # "people of all ages"
+    if lex.is_class(lemma, "population_generic") and {t.lower_ for t in head.subtree} & {"all", "any", "every"}:
+        return True  # "people of all ages" (the quantifier itself is not kept in the mention)
     return words <= lex.strip_words | lex.evaluative | ARTICLES
 
 
@@ -283,6 +336,21 @@ def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
                norm=norm_tokens(toks))
 
 
+def clause_mentions(verb: Token) -> list[Arg]:
+    """`if the travel time is longer than 4 hours or you have other risk factors`: two conditions."""
+    others = [c for c in verb.children if c.dep_ == "conj" and _is_clause(c)]
+    if not others:
+        return [clause_mention(verb)]
+    cut = {t.i for c in others for t in c.subtree} | {c.i for c in verb.children if c.dep_ == "cc"}
+    toks = [t for t in verb.subtree if t.i not in cut and not t.is_space and t.dep_ != "mark"
+            and not (t.dep_ == "advmod" and t.head.i == verb.i and t.lower_ in CONDITIONS)]
+    while toks and toks[-1].is_punct:
+        toks.pop()
+    first = Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
+                norm=norm_tokens(toks))
+    return [first, *(a for c in others for a in clause_mentions(c))]
+
+
 def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = True) -> list[Arg]:
     """Every mention that the argument token `tok` stands for; the predicate at index
     `exclude` is never part of its own argument (`Phenobarbital-induced dyskinesia`)."""
@@ -290,9 +358,9 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
     if lex.is_population(tok.lemma_):
         # "individuals with varicose veins", "people who have chronic bronchitis" stand for the condition
         condition = first_match(tok, ("prep[with]>pobj", "relcl[have|develop|get]>dobj",
-                                      "acl[take|use|receive|have]>dobj"))
-        if condition:
-            tok = condition[0]
+                                      "acl[take|use|receive|have]>dobj", "relcl[be]>acomp"))
+        if condition and not (condition[0].dep_ == "acomp" and any(c.dep_ == "prep" for c in condition[0].children)):
+            tok = condition[0]  # but "people who are older than 45" stay whole
     lemma = tok.lemma_.lower()
     span = (tok.idx, tok.idx + len(tok))
     if tok.lower_ in QUESTION_WORDS and tok.tag_ in {"WP", "WDT", "WRB"}:
@@ -303,7 +371,7 @@ def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = T
         kind = "topic" if lemma == "it" else "anaphor"
         return [Arg(kind, tok.text, *span, lemma, norm=lemma)]
     if tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "advcl" and any(c.dep_ in SUBJECTS for c in tok.children):
-        return [clause_mention(tok)]
+        return clause_mentions(tok)
     has_examples = use_examples and bool(examples(tok, lex))
     if not use_examples:
         found = [a for a in _plain(tok, lex, exclude)]

@@ -53,6 +53,9 @@ def follow(token: Token, path: str) -> list[Token]:
                     # "caused by X or by Y": a repeated preposition is a conjunct of the first
                     nxt += [c for c in child.children if c.dep_ == "conj" and c.pos_ == "ADP"
                             and c.lower_ == child.lower_]
+                    if child.pos_ == "ADP":  # "... in men, and in people who ...", the second hung on the verb
+                        nxt += [c for a in (tok, *tok.ancestors) for c in a.children if c.dep_ == "conj"
+                                and c.pos_ == "ADP" and c.lower_ == child.lower_ and c.i > child.i]
         current = nxt
         if not current:
             return []

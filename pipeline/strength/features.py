@@ -12,7 +12,11 @@ also seen as a skeleton in which every content word outside the cue lexicon
 becomes `N` (`N may improve N`). Character n-grams of the words catch
 spelling variants and word families the lemmatiser keeps apart (`protective`,
 `protection`). The pipeline's own tok2vec output, pooled over the sentence,
-adds what the parser's encoder knows about context.
+adds what the parser's encoder knows about context. The fine-grained tag,
+the auxiliaries and the voice of the finding's predicate and of each relation
+cue tell a stated result (`X reduced Y`, `X reduces Y`) from a capability, a
+hypothesis or a passive report (`X can reduce Y`, `Y was reduced in X`), which
+lemmas alone erase.
 
 Each feature string starts with its group (`S_` skeleton, `C_` characters,
 any other prefix: words and grammar); the classifier weighs each group's
@@ -41,6 +45,7 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM", "X", "SYM"})
 SKELETON_PUNCT = frozenset({",", ";", ":"})
 SKELETON_NGRAMS = (1, 4)
 HEAD_ARG_DEPS = frozenset({"prep", "agent", "dobj", "nsubj", "nsubjpass", "attr", "acomp", "npadvmod"})
+AUX_DEPS = frozenset({"aux", "auxpass"})  # the auxiliaries that carry a predicate's tense, mood and voice
 CHAR_NGRAMS = (2, 5)
 GROUPS = ("F", "S", "C")  # words and grammar, skeleton n-grams, character n-grams
 
@@ -167,10 +172,17 @@ def sparse_features(span: Span, cues: dict[str, str] | None = None) -> list[str]
                 feats += ["KM_" + tag, f"KP_{tok.pos_}_{tag}"]
                 if tok.dep_ in CLAUSE_DEPS:
                     feats.append("KC_" + tag)
+                feats.append(f"KT_{kind}_{tok.tag_}")
+                feats += [f"KA_{kind}_{child.lower_}" for child in tok.children if child.dep_ in AUX_DEPS | {"neg"}]
     for head in claim_heads(span):
         kind = cue_class(head, cues) or "other"
-        feats += ["CH_" + head.lemma_.lower(), "CHK_" + _tag(head, kind, cues)]
+        feats += ["CH_" + head.lemma_.lower(), "CHK_" + _tag(head, kind, cues), "CHT_" + head.tag_,
+                  f"CHKT_{kind}_{head.tag_}"]
         for child in head.children:
+            if child.dep_ in AUX_DEPS:
+                feats.append(f"CHA_{kind}_{child.lower_}")
+            if child.dep_ in {"auxpass", "nsubjpass"}:
+                feats.append(f"CHPASS_{kind}")
             if child.dep_ in HEAD_ARG_DEPS:
                 feats.append(f"CHD_{kind}_{child.dep_}_{child.lemma_.lower()}")
                 child_kind = cue_class(child, cues)
