@@ -98,6 +98,10 @@ def run(
     max_html_bytes: MaxHtml = _DEFAULTS.max_html_bytes,
     max_document_chars: MaxChars = _DEFAULTS.max_document_chars,
     max_sentence_chars: MaxSentence = _DEFAULTS.max_sentence_chars,
+    dask_address: Annotated[str | None, typer.Option(
+        help="Run the analysis on the Dask cluster at this scheduler address (tcp://host:8786).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Run the analysis on a local Dask cluster of N worker processes.")] = None,
     kb: KbOption = None,
 ) -> None:
     """Run the pipeline on CORPUS: evidence.csv, claims.csv, entities.csv, documents.csv and changes.csv.
@@ -124,7 +128,7 @@ def run(
         kb = kb.resolve()
     out_dir = out or default_out_dir(corpus)
     _refuse_if_busy(out_dir)
-    from pipeline.flow import add_progress_hook, claims_flow
+    from pipeline.flow import add_progress_hook, run_flow
 
     with Progress(
         TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -140,8 +144,9 @@ def run(
 
         add_progress_hook(hook)
         try:
-            summary = claims_flow(str(corpus), str(out_dir), batch_size=batch_size, use_cache=not no_cache,
-                                  limits=limits, kb=str(kb) if kb else None)
+            summary = run_flow(str(corpus), str(out_dir), dask_address=dask_address, workers=workers,
+                               batch_size=batch_size, use_cache=not no_cache, limits=limits,
+                               kb=str(kb) if kb else None)
         except OutputBusy as exc:
             console.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(3) from None

@@ -4,9 +4,12 @@ The flow is thin orchestration over `pipeline.run`: it holds the output
 folder, reads the corpus, takes every document it can from the analysis
 cache (`pipeline.cache`), analyses the rest in one task per batch, and
 publishes the tables with the run's changes and history. Batches are
-submitted to the flow's task runner, so another one can be swapped in with
-`claims_flow.with_options(task_runner=...)`. Without a configured Prefect
-server, Prefect starts a temporary local one.
+submitted to the flow's task runner: Prefect's local thread pool by default,
+or Dask through prefect-dask (`task_runner`: an existing cluster's scheduler
+address, or a local cluster of N worker processes) when one process is not
+enough. A batch's analysis depends on nothing but its documents, so every
+runner gives the same tables. Without a configured Prefect server, Prefect
+starts a temporary local one (and so does each Dask worker).
 
 The tasks opt out of Prefect's default caching (a hash of every input per
 task run): caching happens per document, inside the batch task. Lists of
@@ -31,12 +34,17 @@ from pipeline.linker import configure
 from pipeline.model import Document, DocumentResult
 from pipeline.settings import Limits
 
-_progress_hooks: list[Callable[[int, int], None]] = []
+
+class _Progress:
+    """The progress hooks, held by a class: Dask pickles a class by reference, a module-level list by value
+    (with whatever a hook holds: the CLI's progress bar has a lock, and the batch task would not pickle)."""
+
+    hooks: list[Callable[[int, int], None]] = []
 
 
 def add_progress_hook(hook: Callable[[int, int], None]) -> None:
     """Called with (documents analysed, documents to analyse) as batches finish."""
-    _progress_hooks.append(hook)
+    _Progress.hooks.append(hook)
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -49,11 +57,20 @@ def lookup_task(cache: AnalysisCache, documents: list[Document]) -> tuple[dict[s
     return cache.lookup(documents)
 
 
+class Batch:
+    """Documents handed to a task as one opaque value: Dask takes lists and dataclasses in task arguments
+    apart (a Document arrived as a tuple), a plain object it passes whole."""
+
+    __slots__ = ("documents",)
+
+    def __init__(self, documents: list[Document]):
+        self.documents = documents
+
+
 @task(name="analyse-batch", cache_policy=NO_CACHE)
-def analyse_batch_task(documents: list[Document], cache: AnalysisCache | None,
-                       kb: str | None = None) -> list[DocumentResult]:
+def analyse_batch_task(batch: Batch, cache: AnalysisCache | None, kb: str | None = None) -> list[DocumentResult]:
     configure(kb)
-    return steps.analyse_batch(documents, cache)
+    return steps.analyse_batch(batch.documents, cache)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -82,13 +99,34 @@ def claims_flow(
         documents, errors = ingest_task(corpus, limits)
         cache = AnalysisCache.for_output(Path(out_dir), run.versions) if use_cache else None
         known, todo = lookup_task(cache, quote(documents)) if cache else ({}, documents)
-        futures = [analyse_batch_task.submit(quote(batch), cache, kb) for batch in batches(todo, batch_size)]
+        futures = [analyse_batch_task.submit(Batch(batch), cache, kb) for batch in batches(todo, batch_size)]
         fresh: dict[str, DocumentResult] = {}
         for future in as_completed(futures):
             fresh.update((r.doc_id, r) for r in future.result())
-            for hook in _progress_hooks:
+            for hook in _Progress.hooks:
                 hook(len(fresh), len(todo))
         summary = publish_task(run, quote(steps.merge_results(documents, errors, known, fresh)), set(fresh), kb)
         if cache:
             cache.prune(cache.key(d) for d in documents)
     return summary
+
+
+def task_runner(dask_address: str | None = None, workers: int | None = None):
+    """The task runner a run asks for: Dask at `dask_address`, a local Dask cluster of `workers` processes
+    (one thread each: the parser holds a lock), or None for the flow's default."""
+    if not dask_address and not workers:
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
+def run_flow(corpus: str, out_dir: str, *, dask_address: str | None = None, workers: int | None = None,
+             **options) -> steps.RunSummary:
+    """`claims_flow` on the task runner asked for (see `task_runner`)."""
+    runner = task_runner(dask_address, workers)
+    chosen = claims_flow.with_options(task_runner=runner) if runner else claims_flow
+    return chosen(corpus, out_dir, **options)

@@ -17,7 +17,7 @@ from pathlib import Path
 import hostile_corpus
 import pandas as pd
 from conftest import count_hostile
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.evidence import analyse_document
@@ -281,6 +281,7 @@ def test_any_files_with_any_names_become_documents_or_error_rows(files: list[tup
 
 @fuzz(300)
 @given(article())
+@example("Pollen can trigger hay fever in sensitive people." + " " * 300 + "\xa00")  # a no-break space after a run
 def test_structure_is_spans_of_the_text_in_order(text: str):
     count_hostile("texts: structure")
     blocks = segment(text)

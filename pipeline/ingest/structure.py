@@ -92,7 +92,16 @@ def _split_spaced(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < end:
         pieces.append((pos, end))
-    return pieces
+    return [t for p in pieces if (t := _trim(text, *p))[0] < t[1]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the whitespace at its ends (a no-break space after a run of spaces too)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _split_inline_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
