@@ -37,7 +37,7 @@ from pathlib import Path
 
 from pipeline import kb as kb_build
 from pipeline.settings import MODELS_DIR
-from pipeline.vocabularies import DISORDER_TYPES, key
+from pipeline.vocabularies import DISORDER_TYPES, jsonl_records, key
 
 THRESHOLD = 0.85  # cosine similarity of char 3-gram TF-IDF vectors; tuned on the NCBI Disease training set
 MAX_REWRITES = 12
@@ -182,22 +182,15 @@ def prepare_user_kb(path: Path) -> Path:
     if (out / "concepts.tsv").is_file():
         return out
     infos = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError as exc:
-                raise UserKBError(f"{path}:{n}: not a scispaCy KB entry: not JSON ({exc})") from exc
-            missing = [f for f in ("concept_id", "canonical_name") if not isinstance(rec, dict) or f not in rec]
-            aliases = rec.get("aliases", []) if isinstance(rec, dict) else []
-            if missing or not isinstance(aliases, list):
-                problem = f"missing {', '.join(missing)}" if missing else "`aliases` is not a list"
-                raise UserKBError(f"{path}:{n}: not a scispaCy KB entry (concept_id, canonical_name, aliases): "
-                                  f"{problem}")
-            cid, name = rec["concept_id"], rec["canonical_name"]
-            infos.append((cid, name, aliases, rec.get("types", [])))
+    for n, rec in jsonl_records(path, UserKBError, "not a scispaCy KB entry: "):
+        missing = [f for f in ("concept_id", "canonical_name") if not isinstance(rec, dict) or f not in rec]
+        aliases = rec.get("aliases", []) if isinstance(rec, dict) else []
+        if missing or not isinstance(aliases, list):
+            problem = f"missing {', '.join(missing)}" if missing else "`aliases` is not a list"
+            raise UserKBError(f"{path}:{n}: not a scispaCy KB entry (concept_id, canonical_name, aliases): "
+                              f"{problem}")
+        cid, name = rec["concept_id"], rec["canonical_name"]
+        infos.append((cid, name, aliases, rec.get("types", [])))
     if not infos:
         raise UserKBError(f"{path}: no concepts")
     tmp = out.with_name(out.name + ".tmp")

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.settings import MODELS_DIR
 
@@ -283,21 +284,27 @@ class Curated:
     line: int
 
 
-def curated_concepts(path: Path) -> list[Curated]:
-    out = []
+def jsonl_records(path: Path, error: type[Exception], what: str = "") -> Iterator[tuple[int, Any]]:
+    """(line number, record) of each non-blank line; a line that is not JSON raises `error` naming
+    the file, the line and `what` the line should have been."""
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise VocabularyError(f"{path}:{n}: not JSON: {exc}") from exc
-            unknown = set(rec) - CURATED_FIELDS
-            if unknown or not rec.get("id") or not rec.get("name"):
-                raise VocabularyError(f"{path}:{n}: needs `id` and `name`; unknown fields {sorted(unknown)}")
-            if not rec["id"].startswith("local:") and not rec.get("label"):
-                raise VocabularyError(f"{path}:{n}: {rec['id']} needs the vocabulary's own `label` for it")
-            out.append(Curated(rec["id"], rec["name"], rec.get("label", ""), rec.get("synonyms", []),
-                               rec.get("parents", []), rec.get("same_as", []), rec.get("types", []), n))
+                yield n, json.loads(line)
+            except ValueError as exc:
+                raise error(f"{path}:{n}: {what}not JSON ({exc})") from exc
+
+
+def curated_concepts(path: Path) -> list[Curated]:
+    out = []
+    for n, rec in jsonl_records(path, VocabularyError):
+        unknown = set(rec) - CURATED_FIELDS
+        if unknown or not rec.get("id") or not rec.get("name"):
+            raise VocabularyError(f"{path}:{n}: needs `id` and `name`; unknown fields {sorted(unknown)}")
+        if not rec["id"].startswith("local:") and not rec.get("label"):
+            raise VocabularyError(f"{path}:{n}: {rec['id']} needs the vocabulary's own `label` for it")
+        out.append(Curated(rec["id"], rec["name"], rec.get("label", ""), rec.get("synonyms", []),
+                           rec.get("parents", []), rec.get("same_as", []), rec.get("types", []), n))
     return out

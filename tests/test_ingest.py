@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import MEDQUAD, SEEDS, medquad
+from hostile_corpus import pdf
 
 from pipeline.ingest import read_corpus, segment
 from pipeline.model import Document, IngestError
@@ -26,15 +27,7 @@ def minimal_pdf(text: str) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
+    return pdf(objects)
 
 
 def test_seed_structure_headings_bullets_and_debris():
