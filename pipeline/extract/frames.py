@@ -218,6 +218,11 @@ def _compound_head(wrapper: Token, lex: Lexicon) -> Token | None:
         c.dep_ == "compound" or c.dep_ in {"nmod", "amod"} and c.pos_ in {"NOUN", "PROPN"})]
     if not nouns or nouns[-1].dep_ != "compound":
         return None
+    return _one_compound(nouns)
+
+
+def _one_compound(nouns: list[Token]) -> Token:
+    """Re-hang the nouns a flat parse left side by side on the last of them, which heads them now."""
     for noun in nouns[:-1]:
         noun.head = nouns[-1]
     return nouns[-1]
@@ -534,9 +539,7 @@ class SentenceExtractor:
             if not found:
                 found = [c for c in tok.children if c.dep_ == "compound" and not self._is_trigger_word(c)
                          and pred.frame != "nominal_attribute"]
-                for noun in found[:-1]:  # "a kidney cancer medication": one compound, as in _compound_head
-                    noun.head = found[-1]
-                found = found[-1:]
+                found = [_one_compound(found)] if found else []  # "a kidney cancer medication": one effect
             if found:
                 effects = self._effects(found)
             elif pred.implicit_effect:

@@ -325,13 +325,16 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 CONDITIONS = frozenset({"when", "if", "whenever", "once", "after", "before", "while"})
 
 
-def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
+def clause_mention(verb: Token, skip_aux: bool = False, cut: frozenset[int] = frozenset()) -> Arg:
     """A condition stated as a clause (`when the urine is persistently acidic`) is one mention;
-    a purpose (`to keep bones strong`) too, without its `to`."""
+    a purpose (`to keep bones strong`) too, without its `to`. Tokens in `cut` are left out."""
     markers = {c.i for c in verb.children if c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in CONDITIONS)
                or (skip_aux and c.dep_ == "aux")}
-    toks = [t for t in verb.subtree if t.i not in markers and not t.is_space
-            and not (t.is_punct and t.i in {verb.left_edge.i, verb.right_edge.i})]
+    toks = [t for t in verb.subtree if t.i not in markers | cut and not t.is_space]
+    while toks and toks[0].is_punct:
+        toks.pop(0)
+    while toks and toks[-1].is_punct:
+        toks.pop()
     return Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
                norm=norm_tokens(toks))
 
@@ -339,16 +342,9 @@ def clause_mention(verb: Token, skip_aux: bool = False) -> Arg:
 def clause_mentions(verb: Token) -> list[Arg]:
     """`if the travel time is longer than 4 hours or you have other risk factors`: two conditions."""
     others = [c for c in verb.children if c.dep_ == "conj" and _is_clause(c)]
-    if not others:
-        return [clause_mention(verb)]
-    cut = {t.i for c in others for t in c.subtree} | {c.i for c in verb.children if c.dep_ == "cc"}
-    toks = [t for t in verb.subtree if t.i not in cut and not t.is_space and t.dep_ != "mark"
-            and not (t.dep_ == "advmod" and t.head.i == verb.i and t.lower_ in CONDITIONS)]
-    while toks and toks[-1].is_punct:
-        toks.pop()
-    first = Arg("entity", render(toks), toks[0].idx, toks[-1].idx + len(toks[-1]), verb.lemma_.lower(),
-                norm=norm_tokens(toks))
-    return [first, *(a for c in others for a in clause_mentions(c))]
+    cut = frozenset({t.i for c in others for t in c.subtree} | {c.i for c in verb.children if c.dep_ == "cc"}
+                    if others else ())
+    return [clause_mention(verb, cut=cut), *(a for c in others for a in clause_mentions(c))]
 
 
 def mentions(tok: Token, lex: Lexicon, exclude: int = -1, use_examples: bool = True) -> list[Arg]:
