@@ -42,6 +42,7 @@ class Ent:
     is_topic: bool = False
     vague: bool = False
     name: str = ""  # a name the construction gave it (idioms), used before normalisation
+    outcome: bool = False  # framed as something one suffers: `the risk of clotting`
 
 
 @dataclass
@@ -121,7 +122,7 @@ class DocumentResolver:
         is_topic = bool(self.topic and (self.topic.matches(arg.norm, trailing) or self.topic.matches(norm, trailing)))
         is_topic = is_topic and not name
         return Ent(arg.text, norm, piece.start(arg.start), piece.end(arg.end), arg.head, arg.umbrella,
-                   is_topic, arg.vague, name)
+                   is_topic, arg.vague, name, arg.outcome)
 
     def _resolve(self, arg: Arg, piece: Piece, sentence: _Sentence, name: str = "") -> list[Ent]:
         if arg.kind == "topic" and arg.head == "it":
@@ -238,8 +239,11 @@ class DocumentResolver:
             return False  # a vague denial ("no specific food causes stones") still says something
         if (cause.is_topic and effect.is_topic) or cause.norm == effect.norm:
             return False
-        if rule == "population" or raw.relation == "affects":
-            return effect.is_topic  # "pregnant women experience Y" is a claim about the topic only
+        if rule == "population":  # "pregnant women experience Y" is a claim about the topic only, but
+            # "people with hyperparathyroidism develop calcium stones" ties one disorder to another
+            return effect.is_topic or (not cause.is_topic and self._disorder(cause) and self._disorder(effect))
+        if raw.relation == "affects":
+            return effect.is_topic
         if raw.symmetric and (cause.is_topic or effect.is_topic):
             other = effect if cause.is_topic else cause
             return not self.lex.is_class(other.head, "manifestation")  # "sensations associated with X"
@@ -442,7 +446,8 @@ class DocumentResolver:
     def _relevant(self) -> list[Evidence]:
         """Claims about the topic, and mechanism claims on a path to it.
 
-        A claim between two other things is kept when its effect is a disorder, or is
+        A claim between two other things is kept when its effect is a disorder or framed as one
+        (`the risk of clotting`, `symptoms of X`), or is
         something the document names as a cause of its topic (`low iron disrupts
         dopamine production` in an article where dopamine dysfunction causes RLS);
         the topic's own consequences are kept when they are disorders. Statements
@@ -464,7 +469,8 @@ class DocumentResolver:
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
             named = self.lex.is_disorder(ev.effect.name.lower())  # "can be fatal" names death
-            if effect.is_topic or self._disorder(effect) or named or on_path or self._chemical_disease(cause, effect):
+            suffered = effect.outcome or self._disorder(effect) or named
+            if effect.is_topic or suffered or on_path or self._chemical_disease(cause, effect):
                 kept.append(ev)
         return kept
 

@@ -53,6 +53,7 @@ class _Effect:
     inner: Predicate | None = None
     inner_token: Token | None = None
     plain: bool = False  # its examples went to the cause
+    outcome: bool = False  # reached through `risk of`, `symptoms of`: something one suffers
 
 
 def _flip(direction: str, polarity: int) -> str:
@@ -155,7 +156,7 @@ def _predicated(tok: Token, lex: Lexicon) -> list[Token]:
 
 def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     """Step through `the development of`, `risk of developing`, `symptom relief`."""
-    polarity = 1
+    polarity, outcome = 1, False
     for _ in range(6):
         tok = climb_quantifier(tok)
         lemma = tok.lemma_.lower()
@@ -166,26 +167,28 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
         if tok.pos_ in {"VERB", "AUX"} and lemma in lex.light_verbs:
             inner = first_match(tok, ("dobj", "prep[from|with]>pobj", "attr"))
             if not inner:
-                return _Effect(None, polarity)
+                return _Effect(None, polarity, outcome=outcome)
             tok = inner[0]
             continue
         if tok.pos_ == "VERB" and lex.predicate(lemma, "VERB") and (tok.tag_ == "VBG" or _infinitive(tok)):
-            return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok)
+            return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok, outcome=outcome)
         gerund = _modifying_verb(tok, lex)
         if gerund is not None:
-            return _Effect(tok, polarity, lex.predicate(gerund.lemma_.lower(), "VERB"), gerund)
+            return _Effect(tok, polarity, lex.predicate(gerund.lemma_.lower(), "VERB"), gerund, outcome=outcome)
         if tok.pos_ in {"NOUN", "ADJ"} and lemma in lex.effect_wrappers:
             polarity *= lex.effect_wrappers[lemma]
+            outcome |= lex.is_class(lemma, "outcome")
             inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj", "prep[of|in|for]>pcomp"))
             if not inner:
                 inner = _compound_head(tok, lex)
                 if inner is not None and lex.is_class(lemma, "episodic") and not lex.is_disorder(inner.lemma_.lower()):
-                    return _Effect(tok, polarity)  # "a heart attack" is no attack of the heart; "an asthma attack" is
-                return _Effect(inner, polarity)
+                    # "a heart attack" is no attack of the heart; "an asthma attack" is
+                    return _Effect(tok, polarity, outcome=outcome)
+                return _Effect(inner, polarity, outcome=outcome)
             tok = inner[0]
             continue
-        return _Effect(tok, polarity)
-    return _Effect(tok, polarity)
+        return _Effect(tok, polarity, outcome=outcome)
+    return _Effect(tok, polarity, outcome=outcome)
 
 
 def _repair_coordinated_verbs(sent: Span, lex: Lexicon) -> None:
@@ -267,7 +270,8 @@ def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
     if lemma in lex.effect_wrappers:
         polarity *= lex.effect_wrappers[lemma]
         inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj",))
-        return _Effect(inner[0] if inner else _compound_head(tok, lex), polarity)
+        return _Effect(inner[0] if inner else _compound_head(tok, lex), polarity,
+                       outcome=lex.is_class(lemma, "outcome"))
     return _Effect(tok, polarity)
 
 
@@ -348,6 +352,8 @@ class SentenceExtractor:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
                 effect_args = mentions(eff.token, self.lex, anchor.i, use_examples=not eff.plain)
+                if eff.outcome:
+                    effect_args = [replace(a, outcome=True) for a in effect_args]
             negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
             hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
@@ -369,6 +375,8 @@ class SentenceExtractor:
             tok = eff.token
             if tok is None:
                 continue
+            if self.lex.is_class(tok.lemma_, "umbrella"):
+                continue  # "symptoms of neurological conditions, including RLS": the effect has kinds
             ex = examples(tok, self.lex)
             if ex and any(t.text == "," for t in tok.doc[tok.i + 1 : ex[0].i]):
                 moved = [a for e in ex for a in mentions(e, self.lex)]
@@ -389,9 +397,11 @@ class SentenceExtractor:
             if eff.inner is not None and eff.inner_token is not None and eff.token is not None \
                     and eff.token.i != eff.inner_token.i:
                 inner = _unwrap_entity(eff.token, self.lex)
-                out.append(_Effect(inner.token, eff.polarity * inner.polarity, eff.inner, eff.inner_token))
+                outcome = eff.outcome or inner.outcome
+                out.append(_Effect(inner.token, eff.polarity * inner.polarity, eff.inner, eff.inner_token,
+                                   outcome=outcome))
                 if _coordinated(eff.inner_token):  # "induce or worsen Y": the outer verb holds too
-                    out.append(_Effect(inner.token, eff.polarity * inner.polarity))
+                    out.append(_Effect(inner.token, eff.polarity * inner.polarity, outcome=outcome))
             elif eff.inner is not None and eff.inner_token is not None:
                 out += self._chain(eff)
             else:
@@ -413,9 +423,10 @@ class SentenceExtractor:
                 objs = next((found for v in verbs if v.i in paths_of and (found := _object_of(v, paths_of[v.i]))), [])
             for obj in objs:
                 inner = _unwrap(obj, self.lex)
-                out.append(_Effect(inner.token, eff.polarity * inner.polarity, pred, verb))
+                out.append(_Effect(inner.token, eff.polarity * inner.polarity, pred, verb,
+                                   outcome=eff.outcome or inner.outcome))
             if not objs:
-                out.append(_Effect(None, eff.polarity, pred, verb))
+                out.append(_Effect(None, eff.polarity, pred, verb, outcome=eff.outcome))
         return out
 
     # -- verbs ---------------------------------------------------------------
