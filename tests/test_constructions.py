@@ -320,3 +320,18 @@ def test_examples_after_an_umbrella_effect_are_kinds_of_it_not_causes():
     rows = rows_in(evidence_of(seed("004")), "alleviating symptoms of numerous neurological conditions")
     assert "rls" not in causes(rows)
     assert all(r.direction == "decreases" for r in rows)
+
+
+def test_a_side_effect_or_complication_of_x_is_caused_by_x():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000223")), "that are a common side effect of levodopa")
+    assert ("levodopa", "involuntary movements", "increases") in {
+        (r.cause.text, r.effect.text, r.direction) for r in rows}
+    rows = evidence_for_text("Diabetes\n\nKidney failure is a serious complication of diabetes. Possible side "
+                             "effects of insulin include weight gain.")
+    assert {(r.cause.text, r.effect.text) for r in rows} >= {("diabetes", "Kidney failure"),
+                                                            ("insulin", "weight gain")}
+
+
+def test_the_standard_of_a_comparison_is_not_a_subject():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "twice as likely as men")
+    assert {(r.cause.text, r.effect.name) for r in rows} == {("Women", "chronic bronchitis")}

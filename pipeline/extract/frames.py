@@ -207,6 +207,22 @@ def _repair_coordinated_verbs(sent: Span, lex: Lexicon) -> None:
         cc.head = verb
 
 
+def _repair_comparison_standard(sent: Span, lex: Lexicon) -> None:
+    """`Men are twice as likely as women to develop gout`, parsed with `women` as the subject of
+    `develop`: the standard of a comparison is no subject, and the verb is what `likely` governs."""
+    for tok in sent:
+        adj = tok.head
+        if not (tok.dep_ == "advcl" and adj.pos_ == "ADJ"
+                and any(p.frame == "adjective_likely" for p in lex.predicates_for(adj.lemma_.lower(), "ADJ"))
+                and any(c.dep_ == "mark" and c.lower_ in {"as", "than"} for c in tok.children)
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+            continue
+        tok.dep_ = "xcomp"
+        for child in tok.children:
+            if child.dep_ in {"nsubj", "nsubjpass"}:
+                child.dep_ = "dep"
+
+
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
     """Tokens of what a text only points at: `More information about how diet affects kidney
     stones is provided in ...` asserts nothing about diet."""
@@ -308,6 +324,7 @@ class SentenceExtractor:
     def __call__(self, sent: Span) -> list[RawClaim]:
         claims: list[RawClaim] = []
         _repair_coordinated_verbs(sent, self.lex)
+        _repair_comparison_standard(sent, self.lex)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
@@ -317,7 +334,7 @@ class SentenceExtractor:
                 for pred in self.lex.predicates_for(lemma, "VERB"):
                     claims += self._verb(tok, pred, sent)
             if tok.pos_ in {"NOUN", "PROPN"}:
-                for pred in self.lex.predicates_for(lemma, "NOUN"):
+                for pred in self._noun_predicates(tok):
                     claims += self._noun(tok, pred, sent)
             for pred in self.lex.predicates_for(lemma, "ADP") + self.lex.predicates_for(lemma, "ADJ"):
                 if pred.frame == "causal_preposition":
@@ -521,7 +538,18 @@ class SentenceExtractor:
 
     # -- nouns ---------------------------------------------------------------
 
+    def _noun_predicates(self, tok: Token) -> tuple[Predicate, ...]:
+        """A compound names its own predicate where the lexicon has one: a `side effect` is no
+        `effect of X on Y`."""
+        lemma = tok.lemma_.lower()
+        compound = [c for c in tok.children if c.dep_ in {"compound", "amod"} and c.i == tok.i - 1]
+        if compound and (found := self.lex.predicates_for(f"{compound[0].lemma_.lower()} {lemma}", "NOUN")):
+            return found
+        return self.lex.predicates_for(lemma, "NOUN")
+
     def _noun(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        if pred.frame == "nominal_outcome":
+            return self._outcome(tok, pred, sent)
         if pred.frame == "nominal_between":
             return self._between(tok, pred, sent)
         if pred.frame == "causal_preposition":
@@ -559,6 +587,16 @@ class SentenceExtractor:
                 return []
             effects = [e for e in effects if e.token is None or e.token not in causes]
         return self._make(causes, effects, pred, tok, sent, f"{pred.frame}:noun", causes_kind=kind)
+
+    def _outcome(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        """`Y is a complication of X`, `the side effects of X include Y`: the noun names what its
+        `of` object brings about, so the thing it is predicated of is the effect."""
+        causes = first_match(tok, self.lex.frames[pred.frame]["noun"]["cause"])
+        partners, kind, _ = self._partner(tok, pred)
+        partners = [p for p in partners if p not in causes]
+        if not causes or kind or not partners:
+            return []
+        return self._make(causes, self._effects(partners), pred, tok, sent, f"{pred.frame}:noun")
 
     def _is_trigger_word(self, tok: Token) -> bool:
         lemma = tok.lemma_.lower()
