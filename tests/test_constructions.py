@@ -335,3 +335,9 @@ def test_a_side_effect_or_complication_of_x_is_caused_by_x():
 def test_the_standard_of_a_comparison_is_not_a_subject():
     rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "twice as likely as men")
     assert {(r.cause.text, r.effect.name) for r in rows} == {("Women", "chronic bronchitis")}
+
+
+def test_an_instruction_done_to_limit_something_lowers_it():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "Wash your hands often to limit")
+    assert rows and all(r.direction == "decreases" for r in rows)
+    assert any("bacteria" in r.effect.text for r in rows)
