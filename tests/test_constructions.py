@@ -341,3 +341,9 @@ def test_an_instruction_done_to_limit_something_lowers_it():
     rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "Wash your hands often to limit")
     assert rows and all(r.direction == "decreases" for r in rows)
     assert any("bacteria" in r.effect.text for r in rows)
+
+
+def test_a_repeated_preposition_hung_on_an_inner_phrase_starts_a_new_argument():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "or by abnormalities of the pituitary gland")
+    assert "abnormalities of the pituitary gland" in causes(rows)
+    assert not any("iodine" in c and "abnormalities" in c for c in causes(rows))

@@ -223,6 +223,17 @@ def _repair_comparison_standard(sent: Span, lex: Lexicon) -> None:
                 child.dep_ = "dep"
 
 
+def _repair_repeated_preposition(sent: Span) -> None:
+    """`caused by too little iodine in the diet or by abnormalities of the pituitary gland`, parsed
+    with the second `by` as a conjunct of `in`: a repeated preposition continues the first."""
+    for tok in sent:
+        if not (tok.dep_ == "conj" and tok.pos_ == "ADP" and tok.head.pos_ == "ADP" and tok.head.lower_ != tok.lower_):
+            continue
+        same = next((a for a in tok.head.ancestors if a.pos_ == "ADP" and a.lower_ == tok.lower_), None)
+        if same is not None:
+            tok.head = same
+
+
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
     """Tokens of what a text only points at: `More information about how diet affects kidney
     stones is provided in ...` asserts nothing about diet."""
@@ -325,6 +336,7 @@ class SentenceExtractor:
         claims: list[RawClaim] = []
         _repair_coordinated_verbs(sent, self.lex)
         _repair_comparison_standard(sent, self.lex)
+        _repair_repeated_preposition(sent)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
