@@ -87,6 +87,14 @@ def _is_phrase(piece: Piece) -> bool:
     return not verbal and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in root.children)
 
 
+def _classified(noun) -> list:
+    """`Anticoagulants are the most common medicines for DVT. These medicines ...`: what a copula
+    classifies as the noun is what `these` + the noun refers to."""
+    if noun.dep_ in {"attr", "oprd"} and noun.head.lemma_ == "be":
+        return [c for c in noun.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return []
+
+
 def _prefix_match(a: str, b: str) -> bool:
     return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
 
@@ -208,7 +216,8 @@ class DocumentResolver:
                 continue
             for chunk in reversed(list(past.span.noun_chunks)):
                 if _prefix_match(chunk.root.lemma_.lower(), head):
-                    args = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
+                    named = _classified(chunk.root) or [chunk.root]
+                    args = [a for t in named for a in mentions(t, self.lex) if a.kind == "entity"]
                     return [self._ent(a, past.piece) for a in args]
         if umbrella:  # "these factors", "such substances": what the previous claim named
             for past in reversed(earlier):

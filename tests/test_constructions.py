@@ -347,3 +347,9 @@ def test_a_repeated_preposition_hung_on_an_inner_phrase_starts_a_new_argument():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "or by abnormalities of the pituitary gland")
     assert "abnormalities of the pituitary gland" in causes(rows)
     assert not any("iodine" in c and "abnormalities" in c for c in causes(rows))
+
+
+def test_these_nouns_refer_to_what_a_copula_classified_as_those_nouns():
+    # "Anticoagulants are the most common medicines for treating DVT. ... These medicines ... They also stop ..."
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "They also stop existing blood clots")
+    assert rows and causes(rows) == {"anticoagulants"}
