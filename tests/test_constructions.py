@@ -353,3 +353,8 @@ def test_these_nouns_refer_to_what_a_copula_classified_as_those_nouns():
     # "Anticoagulants are the most common medicines for treating DVT. ... These medicines ... They also stop ..."
     rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "They also stop existing blood clots")
     assert rows and causes(rows) == {"anticoagulants"}
+
+
+def test_common_in_a_population_hung_on_the_copula():
+    rows = rows_in(evidence_of(medquad("4_MPlus_Health_Topics_QA_0000669")), "but it is common in older women")
+    assert [(r.cause.text, r.effect.name, r.direction) for r in rows] == [("older women", "osteoporosis", "increases")]
