@@ -321,6 +321,8 @@ class DocumentResolver:
                 if raw.cause.kind == "list" or (raw.cause.kind == "open" and not emit):
                     frames.append(frame)
                     continue
+                if self._kinds_listed(raw.cause, sent):
+                    frames.append(frame)  # "Several types of thyroiditis can cause X:" names them below, too
                 if raw.cause.kind == "open":
                     continue
                 sentence.frames.append(frame)
@@ -356,6 +358,12 @@ class DocumentResolver:
         # "This is usually X": the previous sentence's claim about the topic, else its first claim
         frames = earlier[-1].frames
         return next((f for f in frames if any(e.is_topic for e in f.effect)), frames[0])
+
+    def _kinds_listed(self, cause: Arg, sent: Span) -> bool:
+        """A lead-in ending in a colon whose cause is only a kind word (`types of thyroiditis`,
+        `several forms`): the items that follow are the causes."""
+        return (cause.kind == "entity" and sent.text.rstrip().endswith(":")
+                and self.lex.is_class(cause.head, "kind"))
 
     def _item_args(self, piece: Piece, clauses: bool = False) -> list[Ent]:
         """The thing a list item or its label names, when it is a phrase rather than a clause

@@ -358,3 +358,12 @@ def test_these_nouns_refer_to_what_a_copula_classified_as_those_nouns():
 def test_common_in_a_population_hung_on_the_copula():
     rows = rows_in(evidence_of(medquad("4_MPlus_Health_Topics_QA_0000669")), "but it is common in older women")
     assert [(r.cause.text, r.effect.name, r.direction) for r in rows] == [("older women", "osteoporosis", "increases")]
+
+
+def test_kinds_named_in_a_lead_in_are_the_list_items_below_it():
+    rows = evidence_of(medquad("5_NIDDK_QA_0000009"))
+    items = {(r.cause.text.lower(), r.effect.name) for r in rows if r.rule == "list_item"}
+    for kind in ("subacute thyroiditis", "postpartum thyroiditis", "silent thyroiditis"):
+        assert {(kind, "hyperthyroidism"), (kind, "hypothyroidism")} <= items
+    lead = rows_in(rows, "Several types of thyroiditis can cause")
+    assert {(r.effect.name, r.rule) for r in lead} >= {("hyperthyroidism", "transitive:active")}

@@ -421,6 +421,8 @@ class SentenceExtractor:
         out = []
         # "cause hyperthyroidism followed by hypothyroidism": what follows is caused too
         tokens = tokens + [t for tok in tokens for t in first_match(tok, ("acl[follow]>agent>pobj",))]
+        tokens = tokens + [t for tok in tokens if tok.dep_ == "nsubj" and tok.head.lemma_ == "follow"
+                           for t in first_match(tok.head, ("agent>pobj",))]  # the same, parsed as a clause
         for tok in tokens:
             eff = _unwrap(tok, self.lex)
             if eff.inner is not None and eff.inner_token is not None and eff.token is not None \
