@@ -367,3 +367,9 @@ def test_kinds_named_in_a_lead_in_are_the_list_items_below_it():
         assert {(kind, "hyperthyroidism"), (kind, "hypothyroidism")} <= items
     lead = rows_in(rows, "Several types of thyroiditis can cause")
     assert {(r.effect.name, r.rule) for r in lead} >= {("hyperthyroidism", "transitive:active")}
+
+
+def test_who_is_treated_names_what_is_treated_when_it_says_with_what():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "are treated with radiation")
+    treated = {r.effect.text.lower() for r in rows if r.cause.text == "radiation" and r.direction == "decreases"}
+    assert {"hodgkins disease", "lymphomas"} <= treated and not any("people" in t for t in treated)

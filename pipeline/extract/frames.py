@@ -544,7 +544,8 @@ class SentenceExtractor:
     def _population_swap(self, causes, effects, pred):
         """`PD affects people over 60`: a population as object is where the effect occurs."""
         if effects and pred.direction == "decreases" and all(self.lex.is_population(e.lemma_) for e in effects):
-            return causes, [], pred  # "levodopa helps patients": who is treated, not what
+            # "levodopa helps patients": who is treated, not what; "patients with gout": what they have
+            return causes, [c for e in effects for c in first_match(e, ("prep[with]>pobj",))], pred
         if effects and pred.relation == "affects" and all(self.lex.is_population(e.lemma_) for e in effects):
             return effects, causes, Predicate(pred.lemma, pred.pos, pred.frame, "associated_with",
                                                "increases", False)
