@@ -486,7 +486,8 @@ class DocumentResolver:
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
             named = self.lex.is_disorder(ev.effect.name.lower())  # "can be fatal" names death
-            suffered = effect.outcome or self._disorder(effect) or named
+            valued = self.lex.is_class(effect.head, "health_outcome")  # "quality of life", "survival"
+            suffered = effect.outcome or self._disorder(effect) or named or valued
             if effect.is_topic or suffered or on_path or self._chemical_disease(cause, effect):
                 kept.append(ev)
         return kept

@@ -373,3 +373,9 @@ def test_who_is_treated_names_what_is_treated_when_it_says_with_what():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "are treated with radiation")
     treated = {r.effect.text.lower() for r in rows if r.cause.text == "radiation" and r.direction == "decreases"}
     assert {"hodgkins disease", "lymphomas"} <= treated and not any("people" in t for t in treated)
+
+
+def test_improving_a_good_thing_raises_it_and_a_partner_combined_with_the_cause_acts_too():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "combined with quitting smoking")
+    assert {"quitting smoking", "avoiding secondhand smoke"} <= causes(rows)
+    assert all(r.effect.text == "quality of life" and r.direction == "increases" for r in rows)

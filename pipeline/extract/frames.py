@@ -26,6 +26,7 @@ AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 SYMMETRIC_RELATIONS = frozenset({"associated_with"})
+VALENCED_RELATIONS = frozenset({"improves", "worsens"})  # their direction depends on what is good
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,16 @@ def _repair_repeated_preposition(sent: Span) -> None:
             tok.head = same
 
 
+def _repair_gerund_conjunct(sent: Span) -> None:
+    """`quitting smoking and avoiding secondhand smoke`, parsed with `avoiding` as a conjunct of
+    `smoking`: a gerund coordinated with the object of a gerund is a conjunct of that gerund."""
+    for tok in sent:
+        obj = tok.head
+        if (tok.dep_ == "conj" and tok.tag_ == "VBG" and obj.pos_ in {"NOUN", "PROPN"} and obj.dep_ == "dobj"
+                and obj.head.tag_ == "VBG"):
+            tok.head = obj.head
+
+
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
     """Tokens of what a text only points at: `More information about how diet affects kidney
     stones is provided in ...` asserts nothing about diet."""
@@ -337,6 +348,7 @@ class SentenceExtractor:
         _repair_coordinated_verbs(sent, self.lex)
         _repair_comparison_standard(sent, self.lex)
         _repair_repeated_preposition(sent)
+        _repair_gerund_conjunct(sent)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
@@ -377,6 +389,9 @@ class SentenceExtractor:
             if eff.inner is not None:
                 used, anchor = eff.inner, eff.inner_token
             direction = _flip(used.direction, eff.polarity)
+            if used.relation in VALENCED_RELATIONS and eff.token is not None \
+                    and self.lex.is_class(eff.token.lemma_, "desirable"):
+                direction = _flip(direction, -1)  # "improves quality of life" raises it
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:

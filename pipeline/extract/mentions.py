@@ -205,6 +205,10 @@ def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tu
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
             break
+    # "Early treatment, combined with quitting smoking, can improve X": the partner acts too
+    paths = lex.frames.get("co_argument", {}).get("mention", {}).get("partner", ())
+    for partner in (p for t in group for p in first_match(t, paths)):
+        out.extend(_variants(partner, lex, top, exclude))
     return out[:MAX_VARIANTS]
 
 
