@@ -225,3 +225,59 @@ def test_acceptance_is_absolute_or_relative_to_the_documents_best_pair():
     assert judged(0.3, 0.35, threshold=0.4, relative=0.75, floor=0.1)  # close to its abstract's best
     assert not judged(0.2, 0.35, threshold=0.4, relative=0.75, floor=0.1)
     assert not judged(0.08, 0.09, threshold=0.4, relative=0.75, floor=0.1)  # below the floor
+
+
+def test_priors_back_off_to_the_nearest_ancestor_the_annotations_name():
+    """A disease the training abstracts never name borrows the share of its nearest well-named ancestor,
+    and a chemical's CID pair with a more general disease counts for the specific one."""
+    from pipeline.induced import Priors
+
+    priors = Priors(named={"D_LIVER": 40, "D_DIGESTIVE": 200, "C1": 10}, induced={"D_LIVER": 30, "D_DIGESTIVE": 20},
+                    pairs={("C1", "D_LIVER"): 3})
+    rare = priors.family("C1", set(), "D_RARE_LIVER", {"D_LIVER", "D_DIGESTIVE"})
+    assert rare["prior_disease_family_share"] == 30 / 42  # the nearest (least named) ancestor, not the broad one
+    assert rare["prior_pair_family"] > 0
+    assert "prior_chem_family_share" not in rare  # no ancestor to learn from
+    other = priors.family("C2", set(), "D_RARE_LIVER", {"D_LIVER"})
+    assert other["prior_pair_family"] == 0
+
+
+def test_pair_features_say_how_the_abstract_speaks_of_each_concept_anywhere():
+    """`patients with X` anywhere in the abstract is a feature of every pair with X, even where the
+    chemical and X never share a sentence."""
+    from pipeline.induced import candidates
+    from pipeline.model import Entity
+
+    text = "Lithium was given. Patients with mania improved. Later seizures occurred."
+    ents = [Entity("Lithium", 0, 7, "chemical", "MESH:C1", "lithium"),
+            Entity("mania", 33, 38, "disease", "MESH:D1", "mania"),
+            Entity("seizures", 55, 63, "disease", "MESH:D2", "seizures")]
+    assert [text[e.start:e.end] for e in ents] == ["Lithium", "mania", "seizures"]
+    sentences = [(0, 18), (19, 48), (49, len(text))]
+    found = {c.disease: c.features for c in candidates(text, None, sentences, ents, [], lambda c: set())}
+    assert found["MESH:D1"].get("disease_any_before:with") == 1.0
+    assert "disease_any_before:with" not in found["MESH:D2"]
+    assert found["MESH:D2"].get("disease_any_after:occurred") == 1.0
+    assert found["MESH:D1"].get("chem_any_after:was") == found["MESH:D2"].get("chem_any_after:was") == 1.0
+
+
+def test_training_labels_a_stated_pair_by_the_annotated_words_and_scores_it_by_ids():
+    """A recognised concept whose id is not the annotators' (a descriptor MeSH made of an old supplementary
+    record) takes the annotators' ids where its words are annotated: a positive example for training."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from train_induced import annotated_ids
+
+    from pipeline.ingest.literature import read_pubtator
+    from pipeline.model import Entity
+
+    raw = (b"1|t|Zonisamide and hallucinations.\n1|a|Hallucinations followed zonisamide.\n"
+           b"1\t0\t10\tZonisamide\tChemical\tC022189\n1\t15\t29\thallucinations\tDisease\tD006212\n"
+           b"1\tCID\tC022189\tD006212\n\n")
+    article = read_pubtator(raw)[0]
+    ents = [Entity("Zonisamide", 0, 10, "chemical", "MESH:D000078305", "zonisamide"),
+            Entity("zonisamide", 55, 65, "chemical", "MESH:D000078305", "zonisamide")]
+    assert article.text[55:65] == "zonisamide"
+    assert annotated_ids(article, article.text, ents)["MESH:D000078305"] == {"C022189"}
+    assert annotated_ids(article, article.text + " ", ents) == {}  # offsets that would point elsewhere
