@@ -118,25 +118,8 @@ class Priors:
         out["prior_pair"] = math.log1p(self.pairs.get((chemical, disease), 0))
         return out
 
-    def family(self, chemical: str, chemical_above: set[str], disease: str, disease_above: set[str],
-               ) -> dict[str, float]:
-        """The same facts one step up the is-a hierarchy, for concepts the annotations rarely name: the
-        nearest ancestor they name often enough says how prone its kind is (`drug-induced liver injury`
-        for a liver disease never annotated), and a CID pair of the chemical with a more general
-        disease says the chemical is known to bring on that kind of disease."""
-        out = {}
-        for name, above in (("chem", chemical_above), ("disease", disease_above)):
-            known = [m for m in above if self.named.get(m, 0) >= FAMILY_MIN_NAMED]
-            if known:
-                nearest = min(known, key=lambda m: (self.named[m], m))
-                out[f"prior_{name}_family_share"] = self.induced.get(nearest, 0) / (self.named[nearest] + 2)
-        out["prior_pair_family"] = math.log1p(sum(self.pairs.get((chemical, m), 0) for m in disease_above)
-                                              + sum(self.pairs.get((m, disease), 0) for m in chemical_above))
-        return out
-
 
 PRIOR_COLUMNS = ["kind", "chemical", "disease", "count"]
-FAMILY_MIN_NAMED = 5  # an ancestor named in fewer training abstracts says too little about its kind
 
 
 def priors_path() -> Path:
@@ -204,15 +187,9 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
         by_chem[e.concept_id].append(e)
     for e in diseases:
         by_dis[e.concept_id].append(e)
-    above = {cid: {m for a in ancestors(cid) if (m := mesh(a))} - {mesh(cid)} for cid in {*by_chem, *by_dis}}
-    around = {cid: _mention_contexts(text, ms) for cid, ms in (*by_chem.items(), *by_dis.items())}
     for c, cms in sorted(by_chem.items()):
         for d, dms in sorted(by_dis.items()):
-            f: dict[str, float] = {"bias_pair": 1.0, **priors.features(mesh(c), mesh(d)),
-                                   **priors.family(mesh(c), above[c], mesh(d), above[d])}
-            for side, name in (("chem", c), ("disease", d)):
-                for w in around[name]:
-                    f[f"{side}_{w}"] = 1.0
+            f: dict[str, float] = {"bias_pair": 1.0, **priors.features(mesh(c), mesh(d))}
             pairs = [(a, b) for a in cms for b in dms if sentence_of[a] == sentence_of[b] and sentence_of[a] >= 0]
             in_title = title is not None
             c_title = in_title and any(title[0] <= a.start < title[1] for a in cms)
@@ -269,17 +246,6 @@ def candidates(text: str, title: tuple[int, int] | None, sentences: list[tuple[i
             at = sentence_of[dis_m] if sentence_of[dis_m] >= 0 else sentence_of[chem_m]
             sent = sentences[at] if at >= 0 else None
             out.append(Candidate(c, d, f, sent, chem_m, dis_m, claimed=(c, d) in stated))
-    return out
-
-
-def _mention_contexts(text: str, mentions: list[Entity]) -> set[str]:
-    """The words right before and after every mention of a concept in the document: how the abstract
-    speaks of it wherever it stands (`patients with X`, `treatment of X`, `X-induced`)."""
-    out = set()
-    for e in mentions:
-        for before, label in ((True, "any_before:"), (False, "any_after:")):
-            if word := _word_next_to(text, e, before):
-                out.add(label + word)
     return out
 
 

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import json
 import pickle
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +102,6 @@ def features(shared: Path, cache: Path | None) -> list[dict]:
     names = kb_types(linker)
     (bc5cdr, bc5cdr_types), *others = training_corpora(shared)
     fold_of = {d["pmid"]: i % FOLDS for i, d in enumerate(docs)}
-    article = {a.pmid: a for a in bc5cdr}
     out = []
     for fold in range(FOLDS):
         rest = [a for a in bc5cdr if fold_of[a.pmid] != fold]
@@ -114,31 +112,13 @@ def features(shared: Path, cache: Path | None) -> list[dict]:
         for d in (d for d in docs if fold_of[d["pmid"]] == fold):
             entities = recogniser.find(d["text"], d["spans"], d["abbreviations"])
             gold = {tuple(g) for g in d["gold"]}
-            marked = annotated_ids(article[d["pmid"]], d["text"], entities)
             for cand in candidates(d["text"], d["title"], d["sentences"], entities, d["rows"], linker.ancestors,
                                    priors, lambda cid: mesh_id(cid, linker)):
                 c, m = mesh_id(cand.chemical, linker), mesh_id(cand.disease, linker)
-                said = (c, m) in gold or any((g, h) in gold for g in marked[cand.chemical]
-                                             for h in marked[cand.disease])
                 out.append({"doc": d["pmid"], "fold": fold, "chemical": cand.chemical, "disease": cand.disease,
-                            "c": c, "d": m, "features": cand.features, "match": int((c, m) in gold),
-                            "label": int(said), "n_gold": len(gold)})
+                            "c": c, "d": m, "features": cand.features, "label": int((c, m) in gold),
+                            "n_gold": len(gold)})
         print(f"fold {fold + 1}/{FOLDS} recognised", file=sys.stderr)
-    return out
-
-
-def annotated_ids(article, text: str, entities) -> dict[str, set[str]]:
-    """Per recognised concept, the ids annotators gave the words where it was recognised. A pair the
-    abstract states is a positive example even when the recogniser's id is not the annotators' (a
-    descriptor MeSH made of an old supplementary record, an HPO phenotype): the words say the same, and
-    calling them a negative would teach the model that the sentence does not state the relation. The
-    score (`document_f1`, the bench) still counts the ids alone."""
-    out: dict[str, set[str]] = defaultdict(set)
-    if text != article.text:  # offsets would point elsewhere: ids only
-        return out
-    for e in entities:
-        out[e.concept_id] |= {i for a in article.annotations if a.start < e.end and e.start < a.end
-                              for i in a.ids if i != "-1"}
     return out
 
 
@@ -163,7 +143,7 @@ def document_f1(records: list[dict], scores: list[float], rule: tuple[float, flo
             mc, md = labels[(doc, c, d)]
             if mc and md:
                 predicted.add((doc, mc, md))
-    true = {(rec["doc"], rec["c"], rec["d"]) for rec in records if rec["match"]}
+    true = {(rec["doc"], rec["c"], rec["d"]) for rec in records if rec["label"]}
     tp = len(predicted & true)
     p = tp / len(predicted) if predicted else 0.0
     r = tp / gold_total if gold_total else 0.0
@@ -191,7 +171,7 @@ def main() -> None:
     y = numpy.array([rec["label"] for rec in records])
     docs = sorted({rec["doc"] for rec in records})
     gold_by_doc = {d["pmid"]: len(d["gold"]) for d in extracted(args.shared, args.cache)}
-    ancestors = functools.cache(shared_linker().ancestors)  # asked again for every rule tried
+    ancestors = shared_linker().ancestors
     rules = [(round(0.2 + 0.05 * i, 2), relative, floor) for i in range(11)
              for relative in (1.01, 0.9, 0.75, 0.6, 0.5) for floor in (0.05, 0.1, 0.15)]
     gold_total = sum(gold_by_doc.values())
