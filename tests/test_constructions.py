@@ -379,3 +379,10 @@ def test_improving_a_good_thing_raises_it_and_a_partner_combined_with_the_cause_
     rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "combined with quitting smoking")
     assert {"quitting smoking", "avoiding secondhand smoke"} <= causes(rows)
     assert all(r.effect.text == "quality of life" and r.direction == "increases" for r in rows)
+
+
+def test_a_phrase_before_a_noun_is_not_part_of_its_mention():
+    # "... lifestyle modifications, and, in some cases, medications."
+    rows = evidence_of(seed("004"))
+    assert not any(r.cause.text.lower().startswith("in ") for r in rows)
+    assert rows_in(rows, "RLS treatment typically comprises")

@@ -138,6 +138,8 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
     if dep in {"relcl", "acl"}:
         return population and not top or lex.is_population(head.lemma_)
     if dep == "prep":
+        if child.i < head.i and head.pos_ in {"NOUN", "PROPN"}:
+            return False  # "and, in some cases, medications": a phrase before a noun is no part of it
         if any(g.dep_ == "advmod" and g.lower_ in lex.example_markers for g in child.children):
             return False
         if child.lower_ in lex.example_markers:
