@@ -386,3 +386,9 @@ def test_a_phrase_before_a_noun_is_not_part_of_its_mention():
     rows = evidence_of(seed("004"))
     assert not any(r.cause.text.lower().startswith("in ") for r in rows)
     assert rows_in(rows, "RLS treatment typically comprises")
+
+
+def test_a_gerund_left_holding_a_conjunction_is_the_first_conjunct():
+    # "the disruption of nerve signaling and blood flow", parsed as one noun "flow"
+    rows = rows_in(evidence_of(seed("004")), "the disruption of nerve signaling and blood flow")
+    assert {"disruption of nerve signaling", "disruption of blood flow"} <= causes(rows)

@@ -245,6 +245,22 @@ def _repair_gerund_conjunct(sent: Span) -> None:
             tok.head = obj.head
 
 
+def _repair_dangling_coordination(sent: Span) -> None:
+    """`the disruption of nerve signaling and blood flow`, parsed as one noun `flow` modified by
+    `nerve signaling`, the `and` left without a conjunct: a gerund holding a conjunction but no
+    conjunct is the first conjunct of the noun it was hung on (a noun there shares the head:
+    `heart and blood pressure problems`)."""
+    for mod in sent:
+        noun = mod.head
+        cc = [c for c in mod.children if c.dep_ == "cc"]
+        if not (mod.dep_ in {"amod", "compound", "nmod"} and mod.tag_ == "VBG" and cc
+                and not any(c.dep_ == "conj" for c in mod.children) and noun.pos_ in {"NOUN", "PROPN"}
+                and cc[0].i < noun.i and noun.dep_ in {"pobj", "dobj", "nsubj", "nsubjpass", "attr"}):
+            continue
+        mod.head, mod.dep_, mod.pos_ = noun.head, noun.dep_, "NOUN"
+        noun.head, noun.dep_ = mod, "conj"
+
+
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
     """Tokens of what a text only points at: `More information about how diet affects kidney
     stones is provided in ...` asserts nothing about diet."""
@@ -349,6 +365,7 @@ class SentenceExtractor:
         _repair_comparison_standard(sent, self.lex)
         _repair_repeated_preposition(sent)
         _repair_gerund_conjunct(sent)
+        _repair_dangling_coordination(sent)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
