@@ -392,3 +392,10 @@ def test_a_gerund_left_holding_a_conjunction_is_the_first_conjunct():
     # "the disruption of nerve signaling and blood flow", parsed as one noun "flow"
     rows = rows_in(evidence_of(seed("004")), "the disruption of nerve signaling and blood flow")
     assert {"disruption of nerve signaling", "disruption of blood flow"} <= causes(rows)
+
+
+def test_which_in_turn_takes_up_the_whole_clause_before_it():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000223")), "which in turn decreases the involuntary movements")
+    pairs = {(r.cause.text, r.effect.text, r.direction) for r in rows}
+    assert ("DBS", "involuntary movements", "decreases") in pairs
+    assert not any("which" in e or c == "levodopa" for c, e, _ in pairs)

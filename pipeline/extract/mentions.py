@@ -136,6 +136,8 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return True
     population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
     if dep in {"relcl", "acl"}:
+        if any(_sentential(w) is not None for w in child.children if w.lower_ == "which"):
+            return False  # ", which in turn ...": about the whole clause, not this noun
         return population and not top or lex.is_population(head.lemma_)
     if dep == "prep":
         if child.i < head.i and head.pos_ in {"NOUN", "PROPN"}:
@@ -259,8 +261,20 @@ def resolve_relative(tok: Token) -> Token:
     """`which`/`that` as a relative clause's subject stands for the noun it modifies; when that noun
     only classifies another (`X is a disorder that ...`, `X, a disease that ...`), for the other."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
-        return _classified(tok.head.head)
+        return _sentential(tok) or _classified(tok.head.head)
     return tok
+
+
+def _sentential(which: Token) -> Token | None:
+    """`DBS can reduce the need for levodopa, which in turn decreases X`: `which ... in turn` takes
+    up the whole clause before it, so its cause is that clause's subject."""
+    verb = which.head
+    if which.lower_ != "which" or not any(c.lower_ == "in" and any(g.lower_ == "turn" for g in c.children)
+                                          for c in verb.children):
+        return None
+    clause = next((a for a in verb.head.ancestors if a.pos_ in {"VERB", "AUX"}), None)
+    subject = [c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}] if clause is not None else []
+    return subject[0] if subject else None
 
 
 def _classified(noun: Token) -> Token:
