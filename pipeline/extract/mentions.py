@@ -44,7 +44,8 @@ class Arg:
     preceding text); `list` (the list items that follow the sentence); `open`
     (a question word: `What causes X?` leaves its cause to the section).
     `norm` is the mention's words, lower-case, nouns singular, for matching and ids;
-    `vague` marks an umbrella word with nothing to say which (`secondary factors`).
+    `vague` marks an umbrella word with nothing to say which (`secondary factors`);
+    `outcome` an effect the sentence frames as something one suffers (`the risk of clotting`).
     """
 
     kind: str
@@ -55,6 +56,7 @@ class Arg:
     umbrella: str = ""
     norm: str = ""
     vague: bool = False
+    outcome: bool = False
 
 
 def norm_tokens(tokens) -> str:
@@ -134,8 +136,12 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return True
     population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
     if dep in {"relcl", "acl"}:
+        if any(_sentential(w) is not None for w in child.children if w.lower_ == "which"):
+            return False  # ", which in turn ...": about the whole clause, not this noun
         return population and not top or lex.is_population(head.lemma_)
     if dep == "prep":
+        if child.i < head.i and head.pos_ in {"NOUN", "PROPN"}:
+            return False  # "and, in some cases, medications": a phrase before a noun is no part of it
         if any(g.dep_ == "advmod" and g.lower_ in lex.example_markers for g in child.children):
             return False
         if child.lower_ in lex.example_markers:
@@ -203,6 +209,10 @@ def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tu
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
             break
+    # "Early treatment, combined with quitting smoking, can improve X": the partner acts too
+    paths = lex.frames.get("co_argument", {}).get("mention", {}).get("partner", ())
+    for partner in (p for t in group for p in first_match(t, paths)):
+        out.extend(_variants(partner, lex, top, exclude))
     return out[:MAX_VARIANTS]
 
 
@@ -251,8 +261,20 @@ def resolve_relative(tok: Token) -> Token:
     """`which`/`that` as a relative clause's subject stands for the noun it modifies; when that noun
     only classifies another (`X is a disorder that ...`, `X, a disease that ...`), for the other."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
-        return _classified(tok.head.head)
+        return _sentential(tok) or _classified(tok.head.head)
     return tok
+
+
+def _sentential(which: Token) -> Token | None:
+    """`DBS can reduce the need for levodopa, which in turn decreases X`: `which ... in turn` takes
+    up the whole clause before it, so its cause is that clause's subject."""
+    verb = which.head
+    if which.lower_ != "which" or not any(c.lower_ == "in" and any(g.lower_ == "turn" for g in c.children)
+                                          for c in verb.children):
+        return None
+    clause = next((a for a in verb.head.ancestors if a.pos_ in {"VERB", "AUX"}), None)
+    subject = [c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}] if clause is not None else []
+    return subject[0] if subject else None
 
 
 def _classified(noun: Token) -> Token:
@@ -308,7 +330,11 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
             return True  # "Understanding the root causes of X" does nothing to X
         objects = [t for t in toks if t.head.i == head.i and t.dep_ in {"dobj", "pobj", "attr"}]
         rest = [t for t in toks if t.i != head.i and not t.is_punct and t.dep_ != "det"]
-        return not rest or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
+        # "Treating" alone, or "inhaling or being exposed to X" sharing a later object, says nothing;
+        # "the risk of clotting" names a process
+        transitive = lex.predicate(lemma, "VERB") is not None or any(c.dep_ == "conj" for c in head.children)
+        bare = not rest and transitive
+        return bare or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
                                for o in objects)
     if lex.is_class(lemma, "abstract") or lex.is_class(lemma, "agent"):
         return True  # "continued research into X", "doctors": not causes of anything
