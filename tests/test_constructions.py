@@ -399,3 +399,12 @@ def test_which_in_turn_takes_up_the_whole_clause_before_it():
     pairs = {(r.cause.text, r.effect.text, r.direction) for r in rows}
     assert ("DBS", "involuntary movements", "decreases") in pairs
     assert not any("which" in e or (c == "levodopa" and d == "decreases") for c, e, d in pairs)
+
+
+def test_what_is_related_to_a_thing_of_unknown_cause_is_a_candidate_cause():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "Experts are not sure what causes subacute thyroiditis")
+    pairs = {(r.cause.text, r.effect.name) for r in rows if not r.negated}
+    assert {("viral infection", "subacute thyroiditis"), ("bacterial infection", "subacute thyroiditis")} <= pairs
+    rows = evidence_for_text("Heart Disease\n\nExperts are not sure what causes myocarditis, but it may be linked "
+                             "to a viral infection.")
+    assert {(r.cause.text, r.effect.text) for r in rows} == {("viral infection", "myocarditis")}
