@@ -408,3 +408,9 @@ def test_what_is_related_to_a_thing_of_unknown_cause_is_a_candidate_cause():
     rows = evidence_for_text("Heart Disease\n\nExperts are not sure what causes myocarditis, but it may be linked "
                              "to a viral infection.")
     assert {(r.cause.text, r.effect.text) for r in rows} == {("viral infection", "myocarditis")}
+
+
+def test_examples_hung_on_a_gerund_are_examples_of_its_object():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "avoiding foods high in oxalate, such as spinach")
+    assert {"avoiding spinach", "avoiding rhubarb"} <= causes(rows)
+    assert "spinach" not in causes(rows) and all(r.direction == "decreases" for r in rows)
