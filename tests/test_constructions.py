@@ -414,3 +414,11 @@ def test_examples_hung_on_a_gerund_are_examples_of_its_object():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "avoiding foods high in oxalate, such as spinach")
     assert {"avoiding spinach", "avoiding rhubarb"} <= causes(rows)
     assert "spinach" not in causes(rows) and all(r.direction == "decreases" for r in rows)
+
+
+def test_a_phrasal_verb_is_its_own_cue():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "blood thinners can't break up blood clots")
+    assert [(r.cause.text, r.direction, r.negated, r.hedge) for r in rows] == [
+        ("blood thinners", "decreases", True, "can")]
+    rows = evidence_for_text("Asthma\n\nStress can bring on an asthma attack. Nothing can break the habit.")
+    assert {(r.cause.text, r.relation) for r in rows} == {("Stress", "triggers")}
