@@ -399,3 +399,26 @@ def test_which_in_turn_takes_up_the_whole_clause_before_it():
     pairs = {(r.cause.text, r.effect.text, r.direction) for r in rows}
     assert ("DBS", "involuntary movements", "decreases") in pairs
     assert not any("which" in e or (c == "levodopa" and d == "decreases") for c, e, d in pairs)
+
+
+def test_what_is_related_to_a_thing_of_unknown_cause_is_a_candidate_cause():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "Experts are not sure what causes subacute thyroiditis")
+    pairs = {(r.cause.text, r.effect.name) for r in rows if not r.negated}
+    assert {("viral infection", "subacute thyroiditis"), ("bacterial infection", "subacute thyroiditis")} <= pairs
+    rows = evidence_for_text("Heart Disease\n\nExperts are not sure what causes myocarditis, but it may be linked "
+                             "to a viral infection.")
+    assert {(r.cause.text, r.effect.text) for r in rows} == {("viral infection", "myocarditis")}
+
+
+def test_examples_hung_on_a_gerund_are_examples_of_its_object():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "avoiding foods high in oxalate, such as spinach")
+    assert {"avoiding spinach", "avoiding rhubarb"} <= causes(rows)
+    assert "spinach" not in causes(rows) and all(r.direction == "decreases" for r in rows)
+
+
+def test_a_phrasal_verb_is_its_own_cue():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "blood thinners can't break up blood clots")
+    assert [(r.cause.text, r.direction, r.negated, r.hedge) for r in rows] == [
+        ("blood thinners", "decreases", True, "can")]
+    rows = evidence_for_text("Asthma\n\nStress can bring on an asthma attack. Nothing can break the habit.")
+    assert {(r.cause.text, r.relation) for r in rows} == {("Stress", "triggers")}

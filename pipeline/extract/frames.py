@@ -372,7 +372,7 @@ class SentenceExtractor:
             if tok.i in reported:
                 continue
             if tok.pos_ in {"VERB", "AUX"} or _verb_tagged_noun(tok):
-                for pred in self.lex.predicates_for(lemma, "VERB"):
+                for pred in self._verb_predicates(tok):
                     claims += self._verb(tok, pred, sent)
             if tok.pos_ in {"NOUN", "PROPN"}:
                 for pred in self._noun_predicates(tok):
@@ -584,6 +584,15 @@ class SentenceExtractor:
         return causes, effects, pred
 
     # -- nouns ---------------------------------------------------------------
+
+    def _verb_predicates(self, tok: Token) -> tuple[Predicate, ...]:
+        """A phrasal verb names its own predicate where the lexicon has one: `bring on` an attack,
+        `break up` a clot; the verb alone means something else."""
+        lemma = tok.lemma_.lower()
+        particle = next((c for c in tok.children if c.dep_ == "prt"), None)
+        if particle is not None and (found := self.lex.predicates_for(f"{lemma} {particle.lower_}", "VERB")):
+            return found
+        return self.lex.predicates_for(lemma, "VERB")
 
     def _noun_predicates(self, tok: Token) -> tuple[Predicate, ...]:
         """A compound names its own predicate where the lexicon has one: a `side effect` is no

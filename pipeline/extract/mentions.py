@@ -223,6 +223,8 @@ def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[lis
         # governs each example ("managing diabetes"), the umbrella's adjectives do not
         gerunds = [c for c in tok.children if c.dep_ == "amod" and c.pos_ == "VERB" and c.tag_ == "VBG"
                    and c.i == tok.left_edge.i and c.i != exclude]
+        if tok.pos_ == "VERB" and tok.tag_ == "VBG" and any(c.dep_ == "dobj" for c in tok.children):
+            gerunds = [tok]  # "Avoiding foods high in oxalate, such as spinach": avoiding spinach
         res: list[tuple[list[Token], str]] = []
         for e in ex:
             res += [(gerunds + toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
