@@ -80,12 +80,13 @@ def ignorable_words() -> frozenset[str]:
         return frozenset(r["word"] for r in csv.DictReader(fh, delimiter="\t"))
 
 
-def _word_keys(word: str) -> frozenset[tuple[str, str]]:
+def _word_keys(word: str) -> frozenset[str]:
     """Two words correspond when they share a key: the same word up to final `s`, or, both of five
-    letters or more, the same first five (`anaemia` ~ `anaemic`)."""
+    letters or more, the same first five (`anaemia` ~ `anaemic`; that key ends in a space, which no
+    word holds)."""
     if len(word) >= 5:
-        return frozenset((("s", word.rstrip("s")), ("p", word[:5])))
-    return frozenset((("s", word.rstrip("s")),))
+        return frozenset((word.rstrip("s"), word[:5] + " "))
+    return frozenset((word.rstrip("s"),))
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -113,12 +114,20 @@ class AliasWords:
     def __init__(self, keyed_aliases: Iterable[str]):
         skip = ignorable_words()
         aliases = {tuple(words) for a in keyed_aliases if (words := [w for w in a.split() if w not in skip])}
-        self.keys = {w: _word_keys(w) for alias in aliases for w in alias}
-        seen = Counter(w for alias in aliases for w in alias)
-        self.by_key: dict[tuple[str, str], list[tuple[str, ...]]] = {}
-        for alias in aliases:  # filed under its rarest word: a corresponding text shares a key with each word
-            for k in self.keys[min(alias, key=seen.__getitem__)]:
-                self.by_key.setdefault(k, []).append(alias)
+        per_word = Counter(w for alias in aliases for w in alias)
+        keys = {w: _word_keys(w) for w in per_word}
+        per_key: Counter[str] = Counter()
+        for w, n in per_word.items():
+            for k in keys[w]:
+                per_key[k] += n
+        cost = {w: sum(per_key[k] for k in ks) for w, ks in keys.items()}
+        # each alias (as its words' keys) is filed under the keys of its rarest word: a text that
+        # corresponds to it shares a key with every one of its words, that one included
+        self.by_key: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        for alias in aliases:
+            theirs = tuple(keys[w] for w in alias)
+            for k in keys[min(alias, key=cost.__getitem__)]:
+                self.by_key.setdefault(k, []).append(theirs)
 
     def could_match(self, text: str) -> bool:
         """Is there an alias that `compatible(text, alias)` accepts?"""
@@ -126,10 +135,11 @@ class AliasWords:
         left = [_word_keys(w) for w in key(text).split() if w not in skip]
         mine = frozenset().union(*left)
         for k in mine:
-            for alias in self.by_key.get(k, ()):
-                theirs = [self.keys[w] for w in alias]
-                if all(ks & mine for ks in theirs) and all(ks & frozenset().union(*theirs) for ks in left):
-                    return True
+            for theirs in self.by_key.get(k, ()):
+                if all(not ks.isdisjoint(mine) for ks in theirs):
+                    union = frozenset().union(*theirs)
+                    if all(not ks.isdisjoint(union) for ks in left):
+                        return True
         return False
 
 
