@@ -17,6 +17,12 @@ things are added around it:
   concepts, then MeSH descriptors, MeSH supplementary records, HPO, DrugBank, so
   the same words always land on the same concept (MONDO between MeSH and HPO).
 
+Searching the index is what linking costs, so a document's noun phrases go to the
+EntityLinker in one batch (`Linker.prefetch`; a mention's candidates do not depend
+on the batch), the candidates of each text are remembered, and a text that no alias
+corresponds to word for word is not searched at all (`AliasWords`: the check above
+would refuse all its candidates).
+
 A user's own KB (`claims run --kb my_kb.jsonl`, scispaCy's JSONL format) gets its
 own index, cached by the file's content; its candidates compete with ours and win
 ties, since the user asked for that vocabulary.
