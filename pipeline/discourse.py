@@ -42,6 +42,7 @@ class Ent:
     is_topic: bool = False
     vague: bool = False
     name: str = ""  # a name the construction gave it (idioms), used before normalisation
+    outcome: bool = False  # framed as something one suffers: `the risk of clotting`
 
 
 @dataclass
@@ -86,6 +87,14 @@ def _is_phrase(piece: Piece) -> bool:
     return not verbal and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in root.children)
 
 
+def _classified(noun) -> list:
+    """`Anticoagulants are the most common medicines for DVT. These medicines ...`: what a copula
+    classifies as the noun is what `these` + the noun refers to."""
+    if noun.dep_ in {"attr", "oprd"} and noun.head.lemma_ == "be":
+        return [c for c in noun.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return []
+
+
 def _prefix_match(a: str, b: str) -> bool:
     return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
 
@@ -121,7 +130,7 @@ class DocumentResolver:
         is_topic = bool(self.topic and (self.topic.matches(arg.norm, trailing) or self.topic.matches(norm, trailing)))
         is_topic = is_topic and not name
         return Ent(arg.text, norm, piece.start(arg.start), piece.end(arg.end), arg.head, arg.umbrella,
-                   is_topic, arg.vague, name)
+                   is_topic, arg.vague, name, arg.outcome)
 
     def _resolve(self, arg: Arg, piece: Piece, sentence: _Sentence, name: str = "") -> list[Ent]:
         if arg.kind == "topic" and arg.head == "it":
@@ -207,7 +216,8 @@ class DocumentResolver:
                 continue
             for chunk in reversed(list(past.span.noun_chunks)):
                 if _prefix_match(chunk.root.lemma_.lower(), head):
-                    args = [a for a in mentions(chunk.root, self.lex) if a.kind == "entity"]
+                    named = _classified(chunk.root) or [chunk.root]
+                    args = [a for t in named for a in mentions(t, self.lex) if a.kind == "entity"]
                     return [self._ent(a, past.piece) for a in args]
         if umbrella:  # "these factors", "such substances": what the previous claim named
             for past in reversed(earlier):
@@ -238,8 +248,11 @@ class DocumentResolver:
             return False  # a vague denial ("no specific food causes stones") still says something
         if (cause.is_topic and effect.is_topic) or cause.norm == effect.norm:
             return False
-        if rule == "population" or raw.relation == "affects":
-            return effect.is_topic  # "pregnant women experience Y" is a claim about the topic only
+        if rule == "population":  # "pregnant women experience Y" is a claim about the topic only, but
+            # "people with hyperparathyroidism develop calcium stones" ties one disorder to another
+            return effect.is_topic or (not cause.is_topic and self._disorder(cause) and self._disorder(effect))
+        if raw.relation == "affects":
+            return effect.is_topic
         if raw.symmetric and (cause.is_topic or effect.is_topic):
             other = effect if cause.is_topic else cause
             return not self.lex.is_class(other.head, "manifestation")  # "sensations associated with X"
@@ -308,6 +321,8 @@ class DocumentResolver:
                 if raw.cause.kind == "list" or (raw.cause.kind == "open" and not emit):
                     frames.append(frame)
                     continue
+                if self._kinds_listed(raw.cause, sent):
+                    frames.append(frame)  # "Several types of thyroiditis can cause X:" names them below, too
                 if raw.cause.kind == "open":
                     continue
                 sentence.frames.append(frame)
@@ -343,6 +358,12 @@ class DocumentResolver:
         # "This is usually X": the previous sentence's claim about the topic, else its first claim
         frames = earlier[-1].frames
         return next((f for f in frames if any(e.is_topic for e in f.effect)), frames[0])
+
+    def _kinds_listed(self, cause: Arg, sent: Span) -> bool:
+        """A lead-in ending in a colon whose cause is only a kind word (`types of thyroiditis`,
+        `several forms`): the items that follow are the causes."""
+        return (cause.kind == "entity" and sent.text.rstrip().endswith(":")
+                and self.lex.is_class(cause.head, "kind"))
 
     def _item_args(self, piece: Piece, clauses: bool = False) -> list[Ent]:
         """The thing a list item or its label names, when it is a phrase rather than a clause
@@ -442,7 +463,8 @@ class DocumentResolver:
     def _relevant(self) -> list[Evidence]:
         """Claims about the topic, and mechanism claims on a path to it.
 
-        A claim between two other things is kept when its effect is a disorder, or is
+        A claim between two other things is kept when its effect is a disorder or framed as one
+        (`the risk of clotting`, `symptoms of X`), or is
         something the document names as a cause of its topic (`low iron disrupts
         dopamine production` in an article where dopamine dysfunction causes RLS);
         the topic's own consequences are kept when they are disorders. Statements
@@ -464,7 +486,8 @@ class DocumentResolver:
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
             named = self.lex.is_disorder(ev.effect.name.lower())  # "can be fatal" names death
-            if effect.is_topic or self._disorder(effect) or named or on_path or self._chemical_disease(cause, effect):
+            suffered = effect.outcome or self._disorder(effect) or named
+            if effect.is_topic or suffered or on_path or self._chemical_disease(cause, effect):
                 kept.append(ev)
         return kept
 

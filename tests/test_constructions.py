@@ -295,3 +295,81 @@ def test_a_gerund_over_an_umbrella_governs_each_example():
     rows = rows_in(evidence_of(seed("001")), "Managing chronic illnesses such as diabetes")
     assert rows and all(r.cause.text.startswith("Managing ") for r in rows)
     assert {r.cause.text for r in rows} >= {"Managing diabetes"}
+
+
+def test_what_a_risk_is_of_is_an_outcome_even_when_no_vocabulary_calls_it_a_disorder():
+    # "clotting" is a process in the vocabularies; "the risk of clotting" makes it something one suffers
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "birth control pills also can increase the risk")
+    assert {"hormone therapy", "birth control pills"} <= causes(rows)
+    assert all(r.effect.text == "clotting" and r.direction == "increases" for r in rows)
+
+
+def test_a_bare_gerund_names_a_process_unless_it_shares_an_object():
+    rows = evidence_for_text("Smoking raises the risk of bleeding.")
+    assert {(r.cause.text, r.effect.text) for r in rows} == {("Smoking", "bleeding")}
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "inhaling or being exposed to tobacco smoke")
+    assert rows and "inhaling" not in causes(rows)
+
+
+def test_people_with_one_disorder_who_develop_another_tie_the_two():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "People with hyperparathyroidism sometimes develop")
+    assert [(r.cause.text, r.effect.text) for r in rows] == [("hyperparathyroidism", "calcium stones")]
+
+
+def test_examples_after_an_umbrella_effect_are_kinds_of_it_not_causes():
+    rows = rows_in(evidence_of(seed("004")), "alleviating symptoms of numerous neurological conditions")
+    assert "rls" not in causes(rows)
+    assert all(r.direction == "decreases" for r in rows)
+
+
+def test_a_side_effect_or_complication_of_x_is_caused_by_x():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000223")), "that are a common side effect of levodopa")
+    assert ("levodopa", "involuntary movements", "increases") in {
+        (r.cause.text, r.effect.text, r.direction) for r in rows}
+    rows = evidence_for_text("Diabetes\n\nKidney failure is a serious complication of diabetes. Possible side "
+                             "effects of insulin include weight gain.")
+    assert {(r.cause.text, r.effect.text) for r in rows} >= {("diabetes", "Kidney failure"),
+                                                            ("insulin", "weight gain")}
+
+
+def test_the_standard_of_a_comparison_is_not_a_subject():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "twice as likely as men")
+    assert {(r.cause.text, r.effect.name) for r in rows} == {("Women", "chronic bronchitis")}
+
+
+def test_an_instruction_done_to_limit_something_lowers_it():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "Wash your hands often to limit")
+    assert rows and all(r.direction == "decreases" for r in rows)
+    assert any("bacteria" in r.effect.text for r in rows)
+
+
+def test_a_repeated_preposition_hung_on_an_inner_phrase_starts_a_new_argument():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "or by abnormalities of the pituitary gland")
+    assert "abnormalities of the pituitary gland" in causes(rows)
+    assert not any("iodine" in c and "abnormalities" in c for c in causes(rows))
+
+
+def test_these_nouns_refer_to_what_a_copula_classified_as_those_nouns():
+    # "Anticoagulants are the most common medicines for treating DVT. ... These medicines ... They also stop ..."
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "They also stop existing blood clots")
+    assert rows and causes(rows) == {"anticoagulants"}
+
+
+def test_common_in_a_population_hung_on_the_copula():
+    rows = rows_in(evidence_of(medquad("4_MPlus_Health_Topics_QA_0000669")), "but it is common in older women")
+    assert [(r.cause.text, r.effect.name, r.direction) for r in rows] == [("older women", "osteoporosis", "increases")]
+
+
+def test_kinds_named_in_a_lead_in_are_the_list_items_below_it():
+    rows = evidence_of(medquad("5_NIDDK_QA_0000009"))
+    items = {(r.cause.text.lower(), r.effect.name) for r in rows if r.rule == "list_item"}
+    for kind in ("subacute thyroiditis", "postpartum thyroiditis", "silent thyroiditis"):
+        assert {(kind, "hyperthyroidism"), (kind, "hypothyroidism")} <= items
+    lead = rows_in(rows, "Several types of thyroiditis can cause")
+    assert {(r.effect.name, r.rule) for r in lead} >= {("hyperthyroidism", "transitive:active")}
+
+
+def test_who_is_treated_names_what_is_treated_when_it_says_with_what():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "are treated with radiation")
+    treated = {r.effect.text.lower() for r in rows if r.cause.text == "radiation" and r.direction == "decreases"}
+    assert {"hodgkins disease", "lymphomas"} <= treated and not any("people" in t for t in treated)

@@ -53,6 +53,7 @@ class _Effect:
     inner: Predicate | None = None
     inner_token: Token | None = None
     plain: bool = False  # its examples went to the cause
+    outcome: bool = False  # reached through `risk of`, `symptoms of`: something one suffers
 
 
 def _flip(direction: str, polarity: int) -> str:
@@ -155,7 +156,7 @@ def _predicated(tok: Token, lex: Lexicon) -> list[Token]:
 
 def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
     """Step through `the development of`, `risk of developing`, `symptom relief`."""
-    polarity = 1
+    polarity, outcome = 1, False
     for _ in range(6):
         tok = climb_quantifier(tok)
         lemma = tok.lemma_.lower()
@@ -166,26 +167,28 @@ def _unwrap(tok: Token, lex: Lexicon) -> _Effect:
         if tok.pos_ in {"VERB", "AUX"} and lemma in lex.light_verbs:
             inner = first_match(tok, ("dobj", "prep[from|with]>pobj", "attr"))
             if not inner:
-                return _Effect(None, polarity)
+                return _Effect(None, polarity, outcome=outcome)
             tok = inner[0]
             continue
         if tok.pos_ == "VERB" and lex.predicate(lemma, "VERB") and (tok.tag_ == "VBG" or _infinitive(tok)):
-            return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok)
+            return _Effect(tok, polarity, lex.predicate(lemma, "VERB"), tok, outcome=outcome)
         gerund = _modifying_verb(tok, lex)
         if gerund is not None:
-            return _Effect(tok, polarity, lex.predicate(gerund.lemma_.lower(), "VERB"), gerund)
+            return _Effect(tok, polarity, lex.predicate(gerund.lemma_.lower(), "VERB"), gerund, outcome=outcome)
         if tok.pos_ in {"NOUN", "ADJ"} and lemma in lex.effect_wrappers:
             polarity *= lex.effect_wrappers[lemma]
+            outcome |= lex.is_class(lemma, "outcome")
             inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj", "prep[of|in|for]>pcomp"))
             if not inner:
                 inner = _compound_head(tok, lex)
                 if inner is not None and lex.is_class(lemma, "episodic") and not lex.is_disorder(inner.lemma_.lower()):
-                    return _Effect(tok, polarity)  # "a heart attack" is no attack of the heart; "an asthma attack" is
-                return _Effect(inner, polarity)
+                    # "a heart attack" is no attack of the heart; "an asthma attack" is
+                    return _Effect(tok, polarity, outcome=outcome)
+                return _Effect(inner, polarity, outcome=outcome)
             tok = inner[0]
             continue
-        return _Effect(tok, polarity)
-    return _Effect(tok, polarity)
+        return _Effect(tok, polarity, outcome=outcome)
+    return _Effect(tok, polarity, outcome=outcome)
 
 
 def _repair_coordinated_verbs(sent: Span, lex: Lexicon) -> None:
@@ -202,6 +205,33 @@ def _repair_coordinated_verbs(sent: Span, lex: Lexicon) -> None:
         tok.head, tok.dep_, tok.pos_, tok.tag_ = verb, "conj", "VERB", "VB"
         obj.head, obj.dep_ = tok, "dobj"
         cc.head = verb
+
+
+def _repair_comparison_standard(sent: Span, lex: Lexicon) -> None:
+    """`Men are twice as likely as women to develop gout`, parsed with `women` as the subject of
+    `develop`: the standard of a comparison is no subject, and the verb is what `likely` governs."""
+    for tok in sent:
+        adj = tok.head
+        if not (tok.dep_ == "advcl" and adj.pos_ == "ADJ"
+                and any(p.frame == "adjective_likely" for p in lex.predicates_for(adj.lemma_.lower(), "ADJ"))
+                and any(c.dep_ == "mark" and c.lower_ in {"as", "than"} for c in tok.children)
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+            continue
+        tok.dep_ = "xcomp"
+        for child in tok.children:
+            if child.dep_ in {"nsubj", "nsubjpass"}:
+                child.dep_ = "dep"
+
+
+def _repair_repeated_preposition(sent: Span) -> None:
+    """`caused by too little iodine in the diet or by abnormalities of the pituitary gland`, parsed
+    with the second `by` as a conjunct of `in`: a repeated preposition continues the first."""
+    for tok in sent:
+        if not (tok.dep_ == "conj" and tok.pos_ == "ADP" and tok.head.pos_ == "ADP" and tok.head.lower_ != tok.lower_):
+            continue
+        same = next((a for a in tok.head.ancestors if a.pos_ == "ADP" and a.lower_ == tok.lower_), None)
+        if same is not None:
+            tok.head = same
 
 
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
@@ -267,7 +297,8 @@ def _unwrap_entity(tok: Token, lex: Lexicon) -> _Effect:
     if lemma in lex.effect_wrappers:
         polarity *= lex.effect_wrappers[lemma]
         inner = first_match(tok, ("prep[of|in|from|for|with|to]>pobj",))
-        return _Effect(inner[0] if inner else _compound_head(tok, lex), polarity)
+        return _Effect(inner[0] if inner else _compound_head(tok, lex), polarity,
+                       outcome=lex.is_class(lemma, "outcome"))
     return _Effect(tok, polarity)
 
 
@@ -304,6 +335,8 @@ class SentenceExtractor:
     def __call__(self, sent: Span) -> list[RawClaim]:
         claims: list[RawClaim] = []
         _repair_coordinated_verbs(sent, self.lex)
+        _repair_comparison_standard(sent, self.lex)
+        _repair_repeated_preposition(sent)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
@@ -313,7 +346,7 @@ class SentenceExtractor:
                 for pred in self.lex.predicates_for(lemma, "VERB"):
                     claims += self._verb(tok, pred, sent)
             if tok.pos_ in {"NOUN", "PROPN"}:
-                for pred in self.lex.predicates_for(lemma, "NOUN"):
+                for pred in self._noun_predicates(tok):
                     claims += self._noun(tok, pred, sent)
             for pred in self.lex.predicates_for(lemma, "ADP") + self.lex.predicates_for(lemma, "ADJ"):
                 if pred.frame == "causal_preposition":
@@ -348,6 +381,8 @@ class SentenceExtractor:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
                 effect_args = mentions(eff.token, self.lex, anchor.i, use_examples=not eff.plain)
+                if eff.outcome:
+                    effect_args = [replace(a, outcome=True) for a in effect_args]
             negated = is_negated(trigger, self.lex) or (anchor.i != trigger.i and is_negated(anchor, self.lex))
             hedge = hedge_cue(trigger, self.lex) or (hedge_cue(anchor, self.lex) if anchor.i != trigger.i else "")
             for ca in cause_args:
@@ -369,6 +404,8 @@ class SentenceExtractor:
             tok = eff.token
             if tok is None:
                 continue
+            if self.lex.is_class(tok.lemma_, "umbrella"):
+                continue  # "symptoms of neurological conditions, including RLS": the effect has kinds
             ex = examples(tok, self.lex)
             if ex and any(t.text == "," for t in tok.doc[tok.i + 1 : ex[0].i]):
                 moved = [a for e in ex for a in mentions(e, self.lex)]
@@ -384,14 +421,18 @@ class SentenceExtractor:
         out = []
         # "cause hyperthyroidism followed by hypothyroidism": what follows is caused too
         tokens = tokens + [t for tok in tokens for t in first_match(tok, ("acl[follow]>agent>pobj",))]
+        tokens = tokens + [t for tok in tokens if tok.dep_ == "nsubj" and tok.head.lemma_ == "follow"
+                           for t in first_match(tok.head, ("agent>pobj",))]  # the same, parsed as a clause
         for tok in tokens:
             eff = _unwrap(tok, self.lex)
             if eff.inner is not None and eff.inner_token is not None and eff.token is not None \
                     and eff.token.i != eff.inner_token.i:
                 inner = _unwrap_entity(eff.token, self.lex)
-                out.append(_Effect(inner.token, eff.polarity * inner.polarity, eff.inner, eff.inner_token))
+                outcome = eff.outcome or inner.outcome
+                out.append(_Effect(inner.token, eff.polarity * inner.polarity, eff.inner, eff.inner_token,
+                                   outcome=outcome))
                 if _coordinated(eff.inner_token):  # "induce or worsen Y": the outer verb holds too
-                    out.append(_Effect(inner.token, eff.polarity * inner.polarity))
+                    out.append(_Effect(inner.token, eff.polarity * inner.polarity, outcome=outcome))
             elif eff.inner is not None and eff.inner_token is not None:
                 out += self._chain(eff)
             else:
@@ -413,9 +454,10 @@ class SentenceExtractor:
                 objs = next((found for v in verbs if v.i in paths_of and (found := _object_of(v, paths_of[v.i]))), [])
             for obj in objs:
                 inner = _unwrap(obj, self.lex)
-                out.append(_Effect(inner.token, eff.polarity * inner.polarity, pred, verb))
+                out.append(_Effect(inner.token, eff.polarity * inner.polarity, pred, verb,
+                                   outcome=eff.outcome or inner.outcome))
             if not objs:
-                out.append(_Effect(None, eff.polarity, pred, verb))
+                out.append(_Effect(None, eff.polarity, pred, verb, outcome=eff.outcome))
         return out
 
     # -- verbs ---------------------------------------------------------------
@@ -502,7 +544,8 @@ class SentenceExtractor:
     def _population_swap(self, causes, effects, pred):
         """`PD affects people over 60`: a population as object is where the effect occurs."""
         if effects and pred.direction == "decreases" and all(self.lex.is_population(e.lemma_) for e in effects):
-            return causes, [], pred  # "levodopa helps patients": who is treated, not what
+            # "levodopa helps patients": who is treated, not what; "patients with gout": what they have
+            return causes, [c for e in effects for c in first_match(e, ("prep[with]>pobj",))], pred
         if effects and pred.relation == "affects" and all(self.lex.is_population(e.lemma_) for e in effects):
             return effects, causes, Predicate(pred.lemma, pred.pos, pred.frame, "associated_with",
                                                "increases", False)
@@ -510,7 +553,18 @@ class SentenceExtractor:
 
     # -- nouns ---------------------------------------------------------------
 
+    def _noun_predicates(self, tok: Token) -> tuple[Predicate, ...]:
+        """A compound names its own predicate where the lexicon has one: a `side effect` is no
+        `effect of X on Y`."""
+        lemma = tok.lemma_.lower()
+        compound = [c for c in tok.children if c.dep_ in {"compound", "amod"} and c.i == tok.i - 1]
+        if compound and (found := self.lex.predicates_for(f"{compound[0].lemma_.lower()} {lemma}", "NOUN")):
+            return found
+        return self.lex.predicates_for(lemma, "NOUN")
+
     def _noun(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        if pred.frame == "nominal_outcome":
+            return self._outcome(tok, pred, sent)
         if pred.frame == "nominal_between":
             return self._between(tok, pred, sent)
         if pred.frame == "causal_preposition":
@@ -548,6 +602,16 @@ class SentenceExtractor:
                 return []
             effects = [e for e in effects if e.token is None or e.token not in causes]
         return self._make(causes, effects, pred, tok, sent, f"{pred.frame}:noun", causes_kind=kind)
+
+    def _outcome(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
+        """`Y is a complication of X`, `the side effects of X include Y`: the noun names what its
+        `of` object brings about, so the thing it is predicated of is the effect."""
+        causes = first_match(tok, self.lex.frames[pred.frame]["noun"]["cause"])
+        partners, kind, _ = self._partner(tok, pred)
+        partners = [p for p in partners if p not in causes]
+        if not causes or kind or not partners:
+            return []
+        return self._make(causes, self._effects(partners), pred, tok, sent, f"{pred.frame}:noun")
 
     def _is_trigger_word(self, tok: Token) -> bool:
         lemma = tok.lemma_.lower()

@@ -44,7 +44,8 @@ class Arg:
     preceding text); `list` (the list items that follow the sentence); `open`
     (a question word: `What causes X?` leaves its cause to the section).
     `norm` is the mention's words, lower-case, nouns singular, for matching and ids;
-    `vague` marks an umbrella word with nothing to say which (`secondary factors`).
+    `vague` marks an umbrella word with nothing to say which (`secondary factors`);
+    `outcome` an effect the sentence frames as something one suffers (`the risk of clotting`).
     """
 
     kind: str
@@ -55,6 +56,7 @@ class Arg:
     umbrella: str = ""
     norm: str = ""
     vague: bool = False
+    outcome: bool = False
 
 
 def norm_tokens(tokens) -> str:
@@ -308,7 +310,11 @@ def _is_vague(head: Token, toks: list[Token], lex: Lexicon, substituted: bool) -
             return True  # "Understanding the root causes of X" does nothing to X
         objects = [t for t in toks if t.head.i == head.i and t.dep_ in {"dobj", "pobj", "attr"}]
         rest = [t for t in toks if t.i != head.i and not t.is_punct and t.dep_ != "det"]
-        return not rest or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
+        # "Treating" alone, or "inhaling or being exposed to X" sharing a later object, says nothing;
+        # "the risk of clotting" names a process
+        transitive = lex.predicate(lemma, "VERB") is not None or any(c.dep_ == "conj" for c in head.children)
+        bare = not rest and transitive
+        return bare or any(_is_vague(o, [t for t in toks if t.head.i == o.i or t.i == o.i], lex, False)
                                for o in objects)
     if lex.is_class(lemma, "abstract") or lex.is_class(lemma, "agent"):
         return True  # "continued research into X", "doctors": not causes of anything
