@@ -33,6 +33,7 @@ import pandas as pd
 
 from pipeline.discourse import evidence_id
 from pipeline.duplicates import near_duplicates
+from pipeline.extract.lexicon import load_lexicon
 from pipeline.interest import Parents, ancestors, conflict
 from pipeline.linker import ConceptInfo, shared_linker
 from pipeline.model import Cue, DocumentResult, Mention, Offer
@@ -134,10 +135,30 @@ def unlinked_groups(results: list[DocumentResult], known: set[str] | None = None
     texts = [c[len(LOCAL):].replace("_", " ") for c in ids]
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3)).fit_transform(texts)
     similar = (vectors @ vectors.T).tocoo()
+    stance = _stance_words()
     for i, j, score in zip(similar.row, similar.col, similar.data, strict=True):
-        if i < j and score >= UNLINKED_SIMILARITY:
+        if i < j and score >= UNLINKED_SIMILARITY and not _stance_differs(texts[i], texts[j], stance):
             union(ids[i], ids[j])
     return {c: find(c) for c in ids if find(c) != c}
+
+
+def _stance_words() -> frozenset[str]:
+    """Words that turn a thing into an action on it or a level of it (`avoid`, `quitting`, `low`):
+    instructions, polarity modifiers, negations and verb cues of the claim lexicon."""
+    lex = load_lexicon()
+    verbs = {lemma for lemma, pos in lex.predicates if pos == "VERB"}
+    return frozenset(verbs | set(lex.instructions) | set(lex.polarity_modifiers) | set(lex.negations))
+
+
+def _stance_differs(a: str, b: str, stance: frozenset[str]) -> bool:
+    """`avoid air pollution` is no spelling of `air pollution`: never merge across such a word."""
+    def lemma(word: str) -> set[str]:
+        stem = word.removesuffix("ing")
+        if stem == word:
+            return {word}
+        return {word, stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem}
+
+    return any(lemma(w) & stance for w in set(a.split()) ^ set(b.split()))
 
 
 def merge_unlinked(results: list[DocumentResult], known: set[str] | None = None) -> list[DocumentResult]:

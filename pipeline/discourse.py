@@ -116,6 +116,7 @@ class DocumentResolver:
         self.evidence: list[tuple[Evidence, Ent, Ent]] = []
         self.section_frames: list[_Frame] = []
         self.n_sentences = 0
+        self.asked: frozenset[str] = frozenset()  # what the current sentence says is of unknown cause
 
     # -- arguments -------------------------------------------------------------
 
@@ -265,6 +266,8 @@ class DocumentResolver:
             for effect in effects:
                 if raw.symmetric and cause.is_topic and not effect.is_topic and self._orderless(raw, effect):
                     cause, effect = effect, cause
+                elif raw.symmetric and cause.norm in self.asked and effect.norm not in self.asked:
+                    cause, effect = effect, cause  # "not sure what causes X, but it may be related to Y"
                 if not self._keep(cause, effect, raw, rule):
                     continue
                 made.append((cause, effect))
@@ -299,6 +302,7 @@ class DocumentResolver:
             if emit:
                 self.history.append(sentence)
             raws = [r for r in (piece.doc._.claims or []) if r.sent_start == sent.start_char]
+            self.asked = frozenset(r.effect.norm for r in raws if r.cause.kind == "open" and r.effect.kind == "entity")
             start, end = piece.start(sent.start_char), piece.end(sent.end_char)
             for raw in raws:
                 if raw.effect.kind == "frame":
@@ -486,7 +490,8 @@ class DocumentResolver:
         for ev, cause, effect in self.evidence:
             on_path = not cause.is_topic and self._head_word(effect) in topic_causes
             named = self.lex.is_disorder(ev.effect.name.lower())  # "can be fatal" names death
-            suffered = effect.outcome or self._disorder(effect) or named
+            valued = self.lex.is_class(effect.head, "health_outcome")  # "quality of life", "survival"
+            suffered = effect.outcome or self._disorder(effect) or named or valued
             if effect.is_topic or suffered or on_path or self._chemical_disease(cause, effect):
                 kept.append(ev)
         return kept

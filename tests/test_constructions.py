@@ -373,3 +373,52 @@ def test_who_is_treated_names_what_is_treated_when_it_says_with_what():
     rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "are treated with radiation")
     treated = {r.effect.text.lower() for r in rows if r.cause.text == "radiation" and r.direction == "decreases"}
     assert {"hodgkins disease", "lymphomas"} <= treated and not any("people" in t for t in treated)
+
+
+def test_improving_a_good_thing_raises_it_and_a_partner_combined_with_the_cause_acts_too():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000021")), "combined with quitting smoking")
+    assert {"quitting smoking", "avoiding secondhand smoke"} <= causes(rows)
+    assert all(r.effect.text == "quality of life" and r.direction == "increases" for r in rows)
+
+
+def test_a_phrase_before_a_noun_is_not_part_of_its_mention():
+    # "... lifestyle modifications, and, in some cases, medications."
+    rows = evidence_of(seed("004"))
+    assert not any(r.cause.text.lower().startswith("in ") for r in rows)
+    assert rows_in(rows, "RLS treatment typically comprises")
+
+
+def test_a_gerund_left_holding_a_conjunction_is_the_first_conjunct():
+    # "the disruption of nerve signaling and blood flow", parsed as one noun "flow"
+    rows = rows_in(evidence_of(seed("004")), "the disruption of nerve signaling and blood flow")
+    assert {"disruption of nerve signaling", "disruption of blood flow"} <= causes(rows)
+
+
+def test_which_in_turn_takes_up_the_whole_clause_before_it():
+    rows = rows_in(evidence_of(medquad("6_NINDS_QA_0000223")), "which in turn decreases the involuntary movements")
+    pairs = {(r.cause.text, r.effect.text, r.direction) for r in rows}
+    assert ("DBS", "involuntary movements", "decreases") in pairs
+    assert not any("which" in e or (c == "levodopa" and d == "decreases") for c, e, d in pairs)
+
+
+def test_what_is_related_to_a_thing_of_unknown_cause_is_a_candidate_cause():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000009")), "Experts are not sure what causes subacute thyroiditis")
+    pairs = {(r.cause.text, r.effect.name) for r in rows if not r.negated}
+    assert {("viral infection", "subacute thyroiditis"), ("bacterial infection", "subacute thyroiditis")} <= pairs
+    rows = evidence_for_text("Heart Disease\n\nExperts are not sure what causes myocarditis, but it may be linked "
+                             "to a viral infection.")
+    assert {(r.cause.text, r.effect.text) for r in rows} == {("viral infection", "myocarditis")}
+
+
+def test_examples_hung_on_a_gerund_are_examples_of_its_object():
+    rows = rows_in(evidence_of(medquad("5_NIDDK_QA_0000203")), "avoiding foods high in oxalate, such as spinach")
+    assert {"avoiding spinach", "avoiding rhubarb"} <= causes(rows)
+    assert "spinach" not in causes(rows) and all(r.direction == "decreases" for r in rows)
+
+
+def test_a_phrasal_verb_is_its_own_cue():
+    rows = rows_in(evidence_of(medquad("8_NHLBI_QA_XML_0000051")), "blood thinners can't break up blood clots")
+    assert [(r.cause.text, r.direction, r.negated, r.hedge) for r in rows] == [
+        ("blood thinners", "decreases", True, "can")]
+    rows = evidence_for_text("Asthma\n\nStress can bring on an asthma attack. Nothing can break the habit.")
+    assert {(r.cause.text, r.relation) for r in rows} == {("Stress", "triggers")}

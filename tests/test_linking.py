@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import evidence_of, seed
 
+import pipeline.assemble as assemble_module
 from pipeline import kb
 from pipeline.assemble import assemble, claim_id, unlinked_groups
 from pipeline.evaluate.ncbi_disease import pubtator_documents
@@ -101,6 +102,23 @@ def test_similar_unlinked_mentions_merge():
         _ev("a", _m("vascular health", "local:vascular_health"), rls, 12),
     ))]
     assert unlinked_groups(results) == {"local:twisted_swollen_vein": "local:swollen_twisted_vein"}
+
+
+def test_an_action_on_a_thing_never_merges_into_the_thing(monkeypatch):
+    # the NIH bronchitis article: "exposure to air pollution" causes it, "avoid ... air pollution" prevents it;
+    # a loose threshold makes every pair below similar enough, so only the action word can keep them apart
+    monkeypatch.setattr(assemble_module, "UNLINKED_SIMILARITY", 0.5)
+    rls = _m("RLS", RLS)
+    results = [DocumentResult("a", "a", "ok", evidence=(
+        _ev("a", _m("air pollution", "local:air_pollution"), rls),
+        _ev("a", _m("air pollution", "local:air_pollution"), rls, 5),
+        _ev("a", _m("avoid air pollution", "local:avoid_air_pollution"), rls, 9),
+        _ev("a", _m("air pollutions", "local:air_pollutions"), rls, 12),
+        _ev("a", _m("quitting smoking", "local:quitting_smoking"), rls, 15),
+        _ev("a", _m("smoking", "local:smoking"), rls, 18),
+        _ev("a", _m("smoking", "local:smoking"), rls, 21),
+    ))]
+    assert unlinked_groups(results) == {"local:air_pollutions": "local:air_pollution"}
 
 
 def test_specific_claims_support_general_ones(linker):

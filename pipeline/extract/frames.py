@@ -26,6 +26,7 @@ AGENTIVE_LIGHT = frozenset({"play", "represent", "constitute", "become", "remain
                             "exert"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
 SYMMETRIC_RELATIONS = frozenset({"associated_with"})
+VALENCED_RELATIONS = frozenset({"improves", "worsens"})  # their direction depends on what is good
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,32 @@ def _repair_repeated_preposition(sent: Span) -> None:
             tok.head = same
 
 
+def _repair_gerund_conjunct(sent: Span) -> None:
+    """`quitting smoking and avoiding secondhand smoke`, parsed with `avoiding` as a conjunct of
+    `smoking`: a gerund coordinated with the object of a gerund is a conjunct of that gerund."""
+    for tok in sent:
+        obj = tok.head
+        if (tok.dep_ == "conj" and tok.tag_ == "VBG" and obj.pos_ in {"NOUN", "PROPN"} and obj.dep_ == "dobj"
+                and obj.head.tag_ == "VBG"):
+            tok.head = obj.head
+
+
+def _repair_dangling_coordination(sent: Span) -> None:
+    """`the disruption of nerve signaling and blood flow`, parsed as one noun `flow` modified by
+    `nerve signaling`, the `and` left without a conjunct: a gerund holding a conjunction but no
+    conjunct is the first conjunct of the noun it was hung on (a noun there shares the head:
+    `heart and blood pressure problems`)."""
+    for mod in sent:
+        noun = mod.head
+        cc = [c for c in mod.children if c.dep_ == "cc"]
+        if not (mod.dep_ in {"amod", "compound", "nmod"} and mod.tag_ == "VBG" and cc
+                and not any(c.dep_ == "conj" for c in mod.children) and noun.pos_ in {"NOUN", "PROPN"}
+                and cc[0].i < noun.i and noun.dep_ in {"pobj", "dobj", "nsubj", "nsubjpass", "attr"}):
+            continue
+        mod.head, mod.dep_, mod.pos_ = noun.head, noun.dep_, "NOUN"
+        noun.head, noun.dep_ = mod, "conj"
+
+
 def _reported(sent: Span, lex: Lexicon) -> set[int]:
     """Tokens of what a text only points at: `More information about how diet affects kidney
     stones is provided in ...` asserts nothing about diet."""
@@ -337,13 +364,15 @@ class SentenceExtractor:
         _repair_coordinated_verbs(sent, self.lex)
         _repair_comparison_standard(sent, self.lex)
         _repair_repeated_preposition(sent)
+        _repair_gerund_conjunct(sent)
+        _repair_dangling_coordination(sent)
         reported = _reported(sent, self.lex)
         for tok in sent:
             lemma = tok.lemma_.lower()
             if tok.i in reported:
                 continue
             if tok.pos_ in {"VERB", "AUX"} or _verb_tagged_noun(tok):
-                for pred in self.lex.predicates_for(lemma, "VERB"):
+                for pred in self._verb_predicates(tok):
                     claims += self._verb(tok, pred, sent)
             if tok.pos_ in {"NOUN", "PROPN"}:
                 for pred in self._noun_predicates(tok):
@@ -377,6 +406,9 @@ class SentenceExtractor:
             if eff.inner is not None:
                 used, anchor = eff.inner, eff.inner_token
             direction = _flip(used.direction, eff.polarity)
+            if used.relation in VALENCED_RELATIONS and eff.token is not None \
+                    and self.lex.is_class(eff.token.lemma_, "desirable"):
+                direction = _flip(direction, -1)  # "improves quality of life" raises it
             if eff.token is None:
                 effect_args = [Arg("topic", "", trigger.idx, trigger.idx, "")]
             else:
@@ -552,6 +584,15 @@ class SentenceExtractor:
         return causes, effects, pred
 
     # -- nouns ---------------------------------------------------------------
+
+    def _verb_predicates(self, tok: Token) -> tuple[Predicate, ...]:
+        """A phrasal verb names its own predicate where the lexicon has one: `bring on` an attack,
+        `break up` a clot; the verb alone means something else."""
+        lemma = tok.lemma_.lower()
+        particle = next((c for c in tok.children if c.dep_ == "prt"), None)
+        if particle is not None and (found := self.lex.predicates_for(f"{lemma} {particle.lower_}", "VERB")):
+            return found
+        return self.lex.predicates_for(lemma, "VERB")
 
     def _noun_predicates(self, tok: Token) -> tuple[Predicate, ...]:
         """A compound names its own predicate where the lexicon has one: a `side effect` is no

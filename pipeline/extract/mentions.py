@@ -136,8 +136,12 @@ def _keep_child(head: Token, child: Token, lex: Lexicon, top: bool) -> bool:
         return True
     population = lex.is_class(head.lemma_, "population") or lex.is_class(head.lemma_, "generic")
     if dep in {"relcl", "acl"}:
+        if any(_sentential(w) is not None for w in child.children if w.lower_ == "which"):
+            return False  # ", which in turn ...": about the whole clause, not this noun
         return population and not top or lex.is_population(head.lemma_)
     if dep == "prep":
+        if child.i < head.i and head.pos_ in {"NOUN", "PROPN"}:
+            return False  # "and, in some cases, medications": a phrase before a noun is no part of it
         if any(g.dep_ == "advmod" and g.lower_ in lex.example_markers for g in child.children):
             return False
         if child.lower_ in lex.example_markers:
@@ -205,6 +209,10 @@ def _variants(tok: Token, lex: Lexicon, top: bool, exclude: int = -1) -> list[tu
         out.extend(_single(alt, lex, top, exclude))
         if len(out) >= MAX_VARIANTS:
             break
+    # "Early treatment, combined with quitting smoking, can improve X": the partner acts too
+    paths = lex.frames.get("co_argument", {}).get("mention", {}).get("partner", ())
+    for partner in (p for t in group for p in first_match(t, paths)):
+        out.extend(_variants(partner, lex, top, exclude))
     return out[:MAX_VARIANTS]
 
 
@@ -215,6 +223,8 @@ def _single(tok: Token, lex: Lexicon, top: bool, exclude: int) -> list[tuple[lis
         # governs each example ("managing diabetes"), the umbrella's adjectives do not
         gerunds = [c for c in tok.children if c.dep_ == "amod" and c.pos_ == "VERB" and c.tag_ == "VBG"
                    and c.i == tok.left_edge.i and c.i != exclude]
+        if tok.pos_ == "VERB" and tok.tag_ == "VBG" and any(c.dep_ == "dobj" for c in tok.children):
+            gerunds = [tok]  # "Avoiding foods high in oxalate, such as spinach": avoiding spinach
         res: list[tuple[list[Token], str]] = []
         for e in ex:
             res += [(gerunds + toks, tok.lemma_.lower()) for toks, _ in _variants(e, lex, top, exclude)]
@@ -253,8 +263,20 @@ def resolve_relative(tok: Token) -> Token:
     """`which`/`that` as a relative clause's subject stands for the noun it modifies; when that noun
     only classifies another (`X is a disorder that ...`, `X, a disease that ...`), for the other."""
     if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
-        return _classified(tok.head.head)
+        return _sentential(tok) or _classified(tok.head.head)
     return tok
+
+
+def _sentential(which: Token) -> Token | None:
+    """`DBS can reduce the need for levodopa, which in turn decreases X`: `which ... in turn` takes
+    up the whole clause before it, so its cause is that clause's subject."""
+    verb = which.head
+    if which.lower_ != "which" or not any(c.lower_ == "in" and any(g.lower_ == "turn" for g in c.children)
+                                          for c in verb.children):
+        return None
+    clause = next((a for a in verb.head.ancestors if a.pos_ in {"VERB", "AUX"}), None)
+    subject = [c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}] if clause is not None else []
+    return subject[0] if subject else None
 
 
 def _classified(noun: Token) -> Token:

@@ -64,7 +64,7 @@ def hedge_cue(pred: Token, lex: Lexicon) -> str:
         for child in sorted(tok.children, key=lambda t: t.i):
             kind = lex.hedges.get(child.lower_) or lex.hedges.get(child.lemma_.lower())
             if kind == "modal" and child.dep_ == "aux":
-                return child.lower_
+                return child.lower_ if child.lower_ in lex.hedges else child.lemma_.lower()  # "ca" of "can't"
             if kind == "adverb" and child.dep_ == "advmod":
                 return child.lower_
             if kind == "adjective" and child.dep_ == "amod":
