@@ -79,11 +79,12 @@ def speed(corpus: Path) -> dict:
 
     from pipeline.analysis import shared_abbreviation_nlp, shared_nlp
     from pipeline.linker import shared_linker
+    from pipeline.recognise import shared_recogniser
     from pipeline.run import ingest, run_corpus
     from pipeline.settings import SPACY_MODEL
     from pipeline.strength import shared_model
 
-    shared_nlp(), shared_abbreviation_nlp(), shared_model(), shared_linker()
+    shared_nlp(), shared_abbreviation_nlp(), shared_model(), shared_recogniser(shared_linker())
     startup = time.perf_counter() - t0
 
     documents, _ = ingest(corpus)

@@ -24,7 +24,8 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc, Token
 
 import pipeline.extract.component  # noqa: F401  (registers the claim_extractor factory)
 from pipeline.model import Block, Document
@@ -66,10 +67,29 @@ class ParsedDocument:
     abbreviations: dict[str, str]  # short form (as written) -> long form (as written)
 
 
+class _Lemmas:
+    """spaCy's rule lemmatizer, remembering every answer. It caches its lemmas per (form, part of
+    speech, morphology) but for a base form, most tokens of a text, which it works out again each time
+    from the morphology; that answer depends on the same three things, so it goes in the same cache."""
+
+    def __init__(self, lemmatizer: Lemmatizer):
+        self.lemmatizer = lemmatizer
+
+    def __call__(self, token: Token) -> list[str]:
+        key = (token.orth, token.pos, token.morph.key)
+        cache = self.lemmatizer.cache
+        if key not in cache:
+            cache[key] = self.lemmatizer.rule_lemmatize(token)
+        return cache[key]
+
+
 def build_nlp() -> Language:
     """The pinned English pipeline without its NER (it has no disease or drug
     labels and costs most of the parse time), plus our claim extractor."""
     nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if lemmatizer.mode == "rule":
+        lemmatizer.lemmatize = _Lemmas(lemmatizer)
     nlp.add_pipe("claim_extractor")
     return nlp
 

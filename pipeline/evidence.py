@@ -34,22 +34,32 @@ def _dedupe(rows: list[Evidence]) -> list[Evidence]:
                                                  e.cause.text, e.effect.text, e.direction))
 
 
-def linked_phrases(parsed: ParsedDocument, normaliser: Normaliser, abbreviations: dict[str, str]) -> list[Mention]:
-    """Every noun phrase of the document that names a KB concept as written (no backoff), so
-    that entities.csv can count a concept's mentions and forms beyond the claims' arguments."""
+def noun_phrases(parsed: ParsedDocument, normaliser: Normaliser) -> list[tuple[int, Span]]:
+    """(piece offset, span) of every noun phrase headed by a noun, leading determiners and
+    quantifiers cut: the phrases `linked_phrases` links."""
     out = []
     for piece in parsed.pieces:
         for chunk in piece.doc.noun_chunks:
             toks = [t for t in chunk if not t.is_punct]
             while toks and toks[0].lower_ in normaliser.lex.strip_words:
                 toks = toks[1:]
-            if not toks or toks[-1].pos_ not in {"NOUN", "PROPN"}:
-                continue
-            span = piece.doc[toks[0].i : toks[-1].i + 1]
-            found = normaliser.linker.link(normaliser.words(span.text, abbreviations), backoff=False)
-            if found is not None:
-                out.append(Mention(span.text, piece.offset + span.start_char, piece.offset + span.end_char,
-                                   found.name, found.concept_id))
+            if toks and toks[-1].pos_ in {"NOUN", "PROPN"}:
+                out.append((piece.offset, piece.doc[toks[0].i : toks[-1].i + 1]))
+    return out
+
+
+def linked_phrases(parsed: ParsedDocument, normaliser: Normaliser, abbreviations: dict[str, str]) -> list[Mention]:
+    """Every noun phrase of the document that names a KB concept as written (no backoff), so
+    that entities.csv can count a concept's mentions and forms beyond the claims' arguments."""
+    phrases = [(offset, span, normaliser.words(span.text, abbreviations))
+               for offset, span in noun_phrases(parsed, normaliser)]
+    normaliser.linker.prefetch(text for _, _, text in phrases)
+    out = []
+    for offset, span, text in phrases:
+        found = normaliser.linker.link(text, backoff=False)
+        if found is not None:
+            out.append(Mention(span.text, offset + span.start_char, offset + span.end_char,
+                               found.name, found.concept_id))
     return out
 
 

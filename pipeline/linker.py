@@ -17,6 +17,12 @@ things are added around it:
   concepts, then MeSH descriptors, MeSH supplementary records, HPO, DrugBank, so
   the same words always land on the same concept (MONDO between MeSH and HPO).
 
+Searching the index is what linking costs, so a document's noun phrases go to the
+EntityLinker in one batch (`Linker.prefetch`; a mention's candidates do not depend
+on the batch), the candidates of each text are remembered, and a text that no alias
+corresponds to word for word is not searched at all (`AliasWords`: the check above
+would refuse all its candidates).
+
 A user's own KB (`claims run --kb my_kb.jsonl`, scispaCy's JSONL format) gets its
 own index, cached by the file's content; its candidates compete with ours and win
 ties, since the user asked for that vocabulary.
@@ -30,9 +36,11 @@ import json
 import re
 import shutil
 import threading
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from pipeline import kb as kb_build
@@ -41,6 +49,7 @@ from pipeline.vocabularies import DISORDER_TYPES, jsonl_records, key
 
 THRESHOLD = 0.85  # cosine similarity of char 3-gram TF-IDF vectors; tuned on the NCBI Disease training set
 MAX_REWRITES = 12
+CACHE_SIZE = 200_000  # linked texts remembered per index
 _LOCK = threading.Lock()
 _LOAD_LOCK = threading.Lock()
 
@@ -77,8 +86,17 @@ def ignorable_words() -> frozenset[str]:
         return frozenset(r["word"] for r in csv.DictReader(fh, delimiter="\t"))
 
 
+def _word_keys(word: str) -> frozenset[str]:
+    """Two words correspond when they share a key: the same word up to final `s`, or, both of five
+    letters or more, the same first five (`anaemia` ~ `anaemic`; that key ends in a space, which no
+    word holds)."""
+    if len(word) >= 5:
+        return frozenset((word.rstrip("s"), word[:5] + " "))
+    return frozenset((word.rstrip("s"),))
+
+
 def _same_word(a: str, b: str) -> bool:
-    return a == b or a.rstrip("s") == b.rstrip("s") or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])
+    return bool(_word_keys(a) & _word_keys(b))
 
 
 def compatible(mention: str, alias: str) -> bool:
@@ -89,6 +107,46 @@ def compatible(mention: str, alias: str) -> bool:
     right = [w for w in key(alias).split() if w not in skip]
     return bool(left) and all(any(_same_word(a, b) for b in right) for a in left) and all(
         any(_same_word(a, b) for b in left) for a in right)
+
+
+class AliasWords:
+    """A KB's aliases as words, to tell without a search that no alias can correspond to a text.
+
+    A fuzzy candidate is kept only when one of its aliases corresponds word for word with the mention
+    (`compatible`), so a text that corresponds to no alias of the KB links to nothing whatever its nearest
+    neighbours are, and its search, the costly part of linking, is skipped. Most noun phrases of an
+    abstract (`the decrease`, `blood pressure changes`) are such."""
+
+    def __init__(self, keyed_aliases: Iterable[str]):
+        skip = ignorable_words()
+        aliases = {tuple(words) for a in keyed_aliases if (words := [w for w in a.split() if w not in skip])}
+        per_word = Counter(w for alias in aliases for w in alias)
+        keys = {w: _word_keys(w) for w in per_word}
+        per_key: Counter[str] = Counter()
+        for w, n in per_word.items():
+            for k in keys[w]:
+                per_key[k] += n
+        cost = {w: sum(per_key[k] for k in ks) for w, ks in keys.items()}
+        # each alias (as its words' keys) is filed under the keys of its rarest word: a text that
+        # corresponds to it shares a key with every one of its words, that one included
+        self.by_key: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        for alias in aliases:
+            theirs = tuple(keys[w] for w in alias)
+            for k in keys[min(alias, key=cost.__getitem__)]:
+                self.by_key.setdefault(k, []).append(theirs)
+
+    def could_match(self, text: str) -> bool:
+        """Is there an alias that `compatible(text, alias)` accepts?"""
+        skip = ignorable_words()
+        left = [_word_keys(w) for w in key(text).split() if w not in skip]
+        mine = frozenset().union(*left)
+        for k in mine:
+            for theirs in self.by_key.get(k, ()):
+                if all(not ks.isdisjoint(mine) for ks in theirs):
+                    union = frozenset().union(*theirs)
+                    if all(not ks.isdisjoint(union) for ks in left):
+                        return True
+        return False
 
 
 def rewrites(text: str) -> list[str]:
@@ -135,24 +193,51 @@ class _Index:
         self.nlp = spacy.blank("en")
         self.infos = infos
         self.exact: dict[str, set[str]] = {}
+        self.fuzzy: dict[str, list[tuple[str, float]]] = {}  # text -> its fuzzy candidates, once linked
         for alias, cuis in self.kb.alias_to_cuis.items():
             self.exact.setdefault(key(alias), set()).update(cuis)
+        self.words = AliasWords(self.exact)
 
     def candidates(self, text: str, fuzzy: bool = True) -> list[tuple[str, float]]:
-        from spacy.tokens import Span
-
         if (found := self.exact.get(key(text))) is not None:
             return [(cid, 1.0) for cid in found]
         if not fuzzy:
             return []
-        doc = self.nlp.make_doc(text)
-        if not len(doc):
-            return []
-        doc.ents = [Span(doc, 0, len(doc), label="MENTION")]
+        cached = self.fuzzy.get(text)
+        return cached if cached is not None else self._link([text])[text]
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Link at once the texts that no exact name covers, before they are asked one by one."""
+        self._link([t for t in set(texts) if t not in self.fuzzy and key(t) not in self.exact])
+
+    def _link(self, texts: list[str]) -> dict[str, list[tuple[str, float]]]:
+        """Fuzzy candidates of each text, remembered; no search for a text no alias corresponds to."""
+        found: dict[str, list[tuple[str, float]]] = {t: [] for t in texts}
+        found.update(self.search([t for t in sorted(texts) if self.words.could_match(t)]))
+        if len(self.fuzzy) + len(found) > CACHE_SIZE:  # a long run's vocabulary: memory stays bounded
+            self.fuzzy = {}
+        self.fuzzy.update(found)
+        return found
+
+    def search(self, texts: list[str]) -> dict[str, list[tuple[str, float]]]:
+        """Fuzzy candidates of each text from one call of the entity linker: its candidate generator
+        vectorises and searches a batch for much less than a call per mention costs, and a mention's
+        candidates do not depend on the others in the batch."""
+        from spacy.tokens import Doc, Span
+
+        found: dict[str, list[tuple[str, float]]] = {t: [] for t in texts}
+        docs = [(t, d) for t in texts if len(d := self.nlp.make_doc(t))]
+        if not docs:
+            return found
+        doc = Doc.from_docs([d for _, d in docs], ensure_whitespace=True)
+        ends = accumulate(len(d) for _, d in docs)
+        doc.ents = [Span(doc, end - len(d), end, label="MENTION") for (_, d), end in zip(docs, ends, strict=True)]
         with _LOCK:
             self.linker(doc)
-        return [(cid, float(score)) for cid, score in doc.ents[0]._.kb_ents
-                if any(compatible(text, a) for a in self.kb.cui_to_entity[cid].aliases)]
+        for (t, _), ent in zip(docs, doc.ents, strict=True):
+            found[t] = [(cid, float(score)) for cid, score in ent._.kb_ents
+                        if any(compatible(t, a) for a in self.kb.cui_to_entity[cid].aliases)]
+        return found
 
 
 def _read_infos(path: Path) -> dict[str, ConceptInfo]:
@@ -226,6 +311,7 @@ class Linker:
             self.infos = {**self.infos, **user_infos}
             self.indexes.append(_Index(user_dir, user_infos))
         self._cache: dict[str, Link | None] = {}
+        self._ancestors: dict[str, frozenset[str]] = {}
 
     def info(self, concept_id: str) -> ConceptInfo | None:
         """The concept an id names, following the ids folded into other concepts."""
@@ -255,6 +341,12 @@ class Linker:
             return written
         return self.infos[cid].name
 
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Link a document's phrases in one batch ahead of `link`, which then finds them remembered."""
+        norms = {" ".join(t.lower().split()) for t in texts} - {""}
+        for index in self.indexes:
+            index.prefetch(norms)
+
     def link(self, text: str, backoff: bool = True) -> Link | None:
         """The concept `text` names, trying the backoff rewrites when it does not link as written."""
         text = " ".join(text.lower().split())
@@ -271,7 +363,11 @@ class Linker:
         found = self.link(text)
         return bool(found and DISORDER_TYPES & set(self.infos[found.concept_id].types))
 
-    def ancestors(self, concept_id: str) -> set[str]:
+    def ancestors(self, concept_id: str) -> frozenset[str]:
+        """Every concept above `concept_id`, remembered: the recogniser and the document-level pairs
+        ask about the same concepts over and over."""
+        if (known := self._ancestors.get(concept_id)) is not None:
+            return known
         out: set[str] = set()
         todo = [concept_id]
         while todo:
@@ -280,7 +376,8 @@ class Linker:
                 if parent not in out:
                     out.add(parent)
                     todo.append(parent)
-        return out
+        self._ancestors[concept_id] = frozenset(out)
+        return self._ancestors[concept_id]
 
 
 _linkers: dict[str, Linker] = {}

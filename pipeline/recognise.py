@@ -143,6 +143,10 @@ class Recogniser:
                 self.names[name] = (cid, entry.type)
                 if cid not in linker.infos:
                     self.display.setdefault(cid, entry.text)
+        self.longest: dict[str, int] = {}  # first word -> most words a name starting with it has
+        for name in self.names:
+            first = name.partition(" ")[0]
+            self.longest[first] = max(self.longest.get(first, 0), name.count(" ") + 1)
 
     def name_of(self, cid: str) -> str:
         info = self.linker.infos.get(cid)
@@ -178,7 +182,8 @@ class Recogniser:
             i = 0
             while i < len(ws):
                 hit = None
-                for j in range(min(len(ws), i + MAX_WORDS), i, -1):
+                longest = self.longest.get(ws[i][2].partition(" ")[0], 0)  # most words start no name: none tried
+                for j in range(min(len(ws), i + MAX_WORDS, i + longest), i, -1):
                     name = " ".join(w[2] for w in ws[i:j])
                     if name in self.names and self._allowed(name, text[start + ws[i][0]:start + ws[j - 1][1]]):
                         hit = j, self.names[name]

@@ -92,3 +92,15 @@ def test_analysing_in_other_processes_and_in_any_order_changes_nothing(mixed_cor
     random.Random(11).shuffle(results)
     tables = assemble(results)
     assert {name: to_csv_bytes(frame) for name, frame in tables.named().items()} == reference
+
+
+def test_remembered_lemmas_are_spacys_lemmas():
+    """The pipeline's lemmatizer caches base forms too (`analysis._Lemmas`): same lemmas as spaCy's own."""
+    from pipeline.analysis import build_nlp
+
+    ours, theirs = build_nlp(), build_nlp()
+    theirs.get_pipe("lemmatizer").lemmatize = theirs.get_pipe("lemmatizer").rule_lemmatize
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))[:2]]
+    lemmas = [[t.lemma_ for t in doc] for doc in ours.pipe(texts)]
+    assert lemmas == [[t.lemma_ for t in doc] for doc in theirs.pipe(texts)]
+    assert len(ours.get_pipe("lemmatizer").cache) > len(theirs.get_pipe("lemmatizer").cache)

@@ -208,3 +208,43 @@ def test_a_broken_user_kb_is_a_clear_error(tmp_path: Path):
     output = " ".join(result.output.split())
     assert result.exit_code == 2 and "bad_kb.jsonl:2: not a scispaCy KB entry" in output
     assert "missing concept_id" in output
+
+
+def _phrases_of(path: Path, linker) -> list[str]:
+    """The texts linked_phrases asks the linker about for one real document."""
+    from pipeline.analysis import parse
+    from pipeline.evidence import noun_phrases
+    from pipeline.extract.lexicon import load_lexicon
+    from pipeline.ingest import read_corpus
+    from pipeline.normalise import Normaliser
+
+    document = next(d for d in read_corpus(path.parent) if getattr(d, "path", None) == path.name)
+    normaliser = Normaliser(load_lexicon(), linker)
+    return sorted({" ".join(normaliser.words(span.text, {}).split())
+                   for _, span in noun_phrases(parse(document), normaliser)})
+
+
+def test_a_batch_links_as_its_mentions_one_at_a_time(linker):
+    index = linker.indexes[0]
+    texts = _phrases_of(seed("000"), linker) + ["tiredness of the legs", "leg restlessness", "irn deficiency"]
+    alone = {t: index.search([t])[t] for t in texts}
+    assert index.search(texts) == alone  # same candidates, scores and order
+    assert sum(bool(found) for found in alone.values()) >= 3
+    # a text no alias corresponds to is never searched: its candidates would all be refused anyway
+    skipped = [t for t in texts if not index.words.could_match(t)]
+    assert len(skipped) > len(texts) / 2 and all(alone[t] == [] for t in skipped)
+
+
+def test_alias_words_know_which_texts_an_alias_could_accept(linker):
+    from pipeline.linker import AliasWords
+
+    rows = [json.loads(line) for line in (kb.build_dir() / "kb.jsonl").open(encoding="utf-8")][:80]
+    aliases = sorted({a for r in rows for a in r["aliases"]})
+    words = AliasWords(key(a) for a in aliases)
+    # variants of real aliases (plural, a degree word, one word swapped or dropped) and real noun phrases
+    texts = [v for a in aliases[::4] for v in (a, a + "s", "severe " + a, " ".join(a.split()[:-1]),
+                                                  " ".join(reversed(a.split())), a.replace(" ", " iron ", 1))]
+    texts += _phrases_of(seed("001"), linker)
+    verdicts = {t: words.could_match(t) for t in texts if t}
+    assert verdicts == {t: any(compatible(t, a) for a in aliases) for t in verdicts}
+    assert 0 < sum(verdicts.values()) < len(verdicts)

@@ -225,3 +225,23 @@ def test_acceptance_is_absolute_or_relative_to_the_documents_best_pair():
     assert judged(0.3, 0.35, threshold=0.4, relative=0.75, floor=0.1)  # close to its abstract's best
     assert not judged(0.2, 0.35, threshold=0.4, relative=0.75, floor=0.1)
     assert not judged(0.08, 0.09, threshold=0.4, relative=0.75, floor=0.1)  # below the floor
+
+
+def test_recogniser_finds_what_trying_every_name_length_finds():
+    """It tries at a word only the lengths of the names that start with that word."""
+    import copy
+
+    from pipeline.linker import shared_linker
+    from pipeline.recognise import MAX_WORDS, shared_recogniser
+
+    class EveryLength(dict):
+        def get(self, key, default=None):
+            return MAX_WORDS
+
+    recogniser = shared_recogniser(shared_linker())
+    exhaustive = copy.copy(recogniser)
+    exhaustive.longest = EveryLength()
+    texts = [a.text for a in articles(15)]
+    found = [recogniser.find(t, [(0, len(t))]) for t in texts]
+    assert found == [exhaustive.find(t, [(0, len(t))]) for t in texts]
+    assert any(len(e.text.split()) > 2 for f in found for e in f)
