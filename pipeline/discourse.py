@@ -19,7 +19,7 @@ from spacy.tokens import Span
 from pipeline.analysis import ParsedDocument, Piece
 from pipeline.extract.frames import RawClaim
 from pipeline.extract.lexicon import Lexicon
-from pipeline.extract.mentions import Arg, clause_mention, mentions
+from pipeline.extract.mentions import Arg, clause_mention, copula_subjects, mentions
 from pipeline.model import LITERATURE_FORMATS, Document, Evidence, Mention
 from pipeline.normalise import Normaliser
 from pipeline.text import singular
@@ -85,14 +85,6 @@ def _is_phrase(piece: Piece) -> bool:
     root = sents[0].root
     verbal = root.pos_ in {"VERB", "AUX"} and root.tag_ != "VBG"
     return not verbal and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in root.children)
-
-
-def _classified(noun) -> list:
-    """`Anticoagulants are the most common medicines for DVT. These medicines ...`: what a copula
-    classifies as the noun is what `these` + the noun refers to."""
-    if noun.dep_ in {"attr", "oprd"} and noun.head.lemma_ == "be":
-        return [c for c in noun.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    return []
 
 
 def _prefix_match(a: str, b: str) -> bool:
@@ -217,7 +209,8 @@ class DocumentResolver:
                 continue
             for chunk in reversed(list(past.span.noun_chunks)):
                 if _prefix_match(chunk.root.lemma_.lower(), head):
-                    named = _classified(chunk.root) or [chunk.root]
+                    # "Anticoagulants are the most common medicines ... These medicines": anticoagulants
+                    named = copula_subjects(chunk.root) or [chunk.root]
                     args = [a for t in named for a in mentions(t, self.lex) if a.kind == "entity"]
                     return [self._ent(a, past.piece) for a in args]
         if umbrella:  # "these factors", "such substances": what the previous claim named
@@ -346,6 +339,7 @@ class DocumentResolver:
                     made = self._emit(causes, back.effect, back, start, end, section, "restatement",
                                       context=back.context)
                     topical |= any(e.is_topic for _, e in made)
+            self.asked = frozenset()  # list items and sections emitted later are other sentences
         return frames, topical
 
     def _restated(self, head: str, sentence: _Sentence) -> _Frame | None:

@@ -93,14 +93,18 @@ def _m(text: str, cid: str) -> Mention:
     return Mention(text, 0, len(text), text, cid)
 
 
-def test_similar_unlinked_mentions_merge():
+def _causes_of_rls(*causes: tuple[str, str]) -> list[DocumentResult]:
+    """One document whose every (text, concept id) causes RLS, each at its own offset."""
     rls = _m("RLS", RLS)
-    results = [DocumentResult("a", "a", "ok", evidence=(
-        _ev("a", _m("swollen twisted veins", "local:swollen_twisted_vein"), rls),
-        _ev("a", _m("twisted swollen veins", "local:twisted_swollen_vein"), rls, 5),
-        _ev("a", _m("swollen twisted vein", "local:swollen_twisted_vein"), rls, 9),
-        _ev("a", _m("vascular health", "local:vascular_health"), rls, 12),
-    ))]
+    return [DocumentResult("a", "a", "ok", evidence=tuple(
+        _ev("a", _m(text, cid), rls, 3 * i) for i, (text, cid) in enumerate(causes)))]
+
+
+def test_similar_unlinked_mentions_merge():
+    results = _causes_of_rls(("swollen twisted veins", "local:swollen_twisted_vein"),
+                             ("twisted swollen veins", "local:twisted_swollen_vein"),
+                             ("swollen twisted vein", "local:swollen_twisted_vein"),
+                             ("vascular health", "local:vascular_health"))
     assert unlinked_groups(results) == {"local:twisted_swollen_vein": "local:swollen_twisted_vein"}
 
 
@@ -108,16 +112,11 @@ def test_an_action_on_a_thing_never_merges_into_the_thing(monkeypatch):
     # the NIH bronchitis article: "exposure to air pollution" causes it, "avoid ... air pollution" prevents it;
     # a loose threshold makes every pair below similar enough, so only the action word can keep them apart
     monkeypatch.setattr(assemble_module, "UNLINKED_SIMILARITY", 0.5)
-    rls = _m("RLS", RLS)
-    results = [DocumentResult("a", "a", "ok", evidence=(
-        _ev("a", _m("air pollution", "local:air_pollution"), rls),
-        _ev("a", _m("air pollution", "local:air_pollution"), rls, 5),
-        _ev("a", _m("avoid air pollution", "local:avoid_air_pollution"), rls, 9),
-        _ev("a", _m("air pollutions", "local:air_pollutions"), rls, 12),
-        _ev("a", _m("quitting smoking", "local:quitting_smoking"), rls, 15),
-        _ev("a", _m("smoking", "local:smoking"), rls, 18),
-        _ev("a", _m("smoking", "local:smoking"), rls, 21),
-    ))]
+    results = _causes_of_rls(("air pollution", "local:air_pollution"), ("air pollution", "local:air_pollution"),
+                             ("avoid air pollution", "local:avoid_air_pollution"),
+                             ("air pollutions", "local:air_pollutions"),
+                             ("quitting smoking", "local:quitting_smoking"),
+                             ("smoking", "local:smoking"), ("smoking", "local:smoking"))
     assert unlinked_groups(results) == {"local:air_pollutions": "local:air_pollution"}
 
 

@@ -284,10 +284,16 @@ def _classified(noun: Token) -> Token:
         return noun
     if noun.dep_ == "appos" and noun.head.pos_ in {"NOUN", "PROPN"}:
         return noun.head
+    subject = copula_subjects(noun)
+    return subject[0] if subject else noun
+
+
+def copula_subjects(noun: Token) -> list[Token]:
+    """The nouns a copula says are `noun`: `Anticoagulants` in `Anticoagulants are the most common
+    medicines for DVT`."""
     if noun.dep_ == "attr" and noun.head.lemma_ == "be":
-        subject = [c for c in noun.head.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
-        return subject[0] if subject else noun
-    return noun
+        return [c for c in noun.head.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
+    return []
 
 
 def climb_quantifier(tok: Token) -> Token:
