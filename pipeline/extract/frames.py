@@ -372,10 +372,10 @@ class SentenceExtractor:
             if tok.i in reported:
                 continue
             if tok.pos_ in {"VERB", "AUX"} or _verb_tagged_noun(tok):
-                for pred in self._verb_predicates(tok):
+                for pred in self._predicates(tok, "VERB"):
                     claims += self._verb(tok, pred, sent)
             if tok.pos_ in {"NOUN", "PROPN"}:
-                for pred in self._noun_predicates(tok):
+                for pred in self._predicates(tok, "NOUN"):
                     claims += self._noun(tok, pred, sent)
             for pred in self.lex.predicates_for(lemma, "ADP") + self.lex.predicates_for(lemma, "ADJ"):
                 if pred.frame == "causal_preposition":
@@ -585,23 +585,20 @@ class SentenceExtractor:
 
     # -- nouns ---------------------------------------------------------------
 
-    def _verb_predicates(self, tok: Token) -> tuple[Predicate, ...]:
-        """A phrasal verb names its own predicate where the lexicon has one: `bring on` an attack,
-        `break up` a clot; the verb alone means something else."""
+    def _predicates(self, tok: Token, pos: str) -> tuple[Predicate, ...]:
+        """A multiword cue names its own predicate where the lexicon has one: a phrasal verb (`bring on`
+        an attack, `break up` a clot: the verb alone means something else) or a compound noun (a
+        `side effect` is no `effect of X on Y`)."""
         lemma = tok.lemma_.lower()
-        particle = next((c for c in tok.children if c.dep_ == "prt"), None)
-        if particle is not None and (found := self.lex.predicates_for(f"{lemma} {particle.lower_}", "VERB")):
-            return found
-        return self.lex.predicates_for(lemma, "VERB")
-
-    def _noun_predicates(self, tok: Token) -> tuple[Predicate, ...]:
-        """A compound names its own predicate where the lexicon has one: a `side effect` is no
-        `effect of X on Y`."""
-        lemma = tok.lemma_.lower()
-        compound = [c for c in tok.children if c.dep_ in {"compound", "amod"} and c.i == tok.i - 1]
-        if compound and (found := self.lex.predicates_for(f"{compound[0].lemma_.lower()} {lemma}", "NOUN")):
-            return found
-        return self.lex.predicates_for(lemma, "NOUN")
+        if pos == "VERB":
+            phrases = [f"{lemma} {c.lower_}" for c in tok.children if c.dep_ == "prt"][:1]
+        else:
+            phrases = [f"{c.lemma_.lower()} {lemma}" for c in tok.children
+                       if c.dep_ in {"compound", "amod"} and c.i == tok.i - 1]
+        for phrase in phrases:
+            if found := self.lex.predicates_for(phrase, pos):
+                return found
+        return self.lex.predicates_for(lemma, pos)
 
     def _noun(self, tok: Token, pred: Predicate, sent: Span) -> list[RawClaim]:
         if pred.frame == "nominal_outcome":
